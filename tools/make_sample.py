@@ -123,22 +123,68 @@ PUBLISHED_COUNTS = {
 # units listed here may reach 10% late dossiers in 2018-2020.
 BELOW_TOT = {
     2018: {
-        KHA: ["SO_GDDT", "SO_XD", "SO_YT", "SO_LDTBXH", "SO_NGV", "BAN_DT", "SO_DL",
-              "CA_TINH", "CUC_HQ", "UB_VANNINH", "UB_KHANHSON", "UB_CAMLAM", "UB_NINHHOA",
-              "DAI_PTTH", "BQL_VINHNT", "TT_XTDT", "QUY_DTPT", "BQLDA_GT"],
+        KHA: [
+            "SO_GDDT",
+            "SO_XD",
+            "SO_YT",
+            "SO_LDTBXH",
+            "SO_NGV",
+            "BAN_DT",
+            "SO_DL",
+            "CA_TINH",
+            "CUC_HQ",
+            "UB_VANNINH",
+            "UB_KHANHSON",
+            "UB_CAMLAM",
+            "UB_NINHHOA",
+            "DAI_PTTH",
+            "BQL_VINHNT",
+            "TT_XTDT",
+            "QUY_DTPT",
+            "BQLDA_GT",
+        ],
         TB: ["DH_KHANHHOA", "CD_YT"],
         YEU: [],
     },
     2019: {
-        KHA: ["SO_GDDT", "SO_XD", "SO_YT", "SO_NGV", "BAN_DT", "SO_DL", "SO_VHTT",
-              "CA_TINH", "CUC_HQ", "UB_VANNINH", "UB_KHANHSON", "UB_CAMLAM", "DAI_PTTH",
-              "BQL_VINHNT", "TT_XTDT", "QUY_DTPT", "BQLDA_GT", "CD_YT", "SO_KHCN"],
+        KHA: [
+            "SO_GDDT",
+            "SO_XD",
+            "SO_YT",
+            "SO_NGV",
+            "BAN_DT",
+            "SO_DL",
+            "SO_VHTT",
+            "CA_TINH",
+            "CUC_HQ",
+            "UB_VANNINH",
+            "UB_KHANHSON",
+            "UB_CAMLAM",
+            "DAI_PTTH",
+            "BQL_VINHNT",
+            "TT_XTDT",
+            "QUY_DTPT",
+            "BQLDA_GT",
+            "CD_YT",
+            "SO_KHCN",
+        ],
         TB: [],
         YEU: ["DH_KHANHHOA"],  # the one published Yếu of 2019 (attribution synthetic)
     },
     2020: {
-        KHA: ["SO_GDDT", "SO_XD", "SO_NGV", "BAN_DT", "CA_TINH", "CUC_HQ", "UB_VANNINH",
-              "UB_CAMLAM", "DAI_PTTH", "QUY_DTPT", "BQL_VINHNT"],
+        KHA: [
+            "SO_GDDT",
+            "SO_XD",
+            "SO_NGV",
+            "BAN_DT",
+            "CA_TINH",
+            "CUC_HQ",
+            "UB_VANNINH",
+            "UB_CAMLAM",
+            "DAI_PTTH",
+            "QUY_DTPT",
+            "BQL_VINHNT",
+        ],
         TB: ["DH_KHANHHOA", "UB_KHANHSON", "TT_XTDT", "BQLDA_GT"],
         YEU: [],
     },
@@ -148,8 +194,14 @@ BELOW_TOT = {
 FIXED_SCORES = {
     2018: {"SO_TC": "88.75", "SO_CT": "88.75", "CD_YT": "61.87"},  # tie: rank 1,2,2,4
     2019: {"DH_KHANHHOA": "47.80"},
-    2020: {"UB_DIENKHANH": "88.40", "UB_NINHHOA": "88.40", "DH_KHANHHOA": "62.15",
-           "UB_KHANHSON": "66.08", "TT_XTDT": "58.73", "BQLDA_GT": "64.50"},
+    2020: {
+        "UB_DIENKHANH": "88.40",
+        "UB_NINHHOA": "88.40",
+        "DH_KHANHHOA": "62.15",
+        "UB_KHANHSON": "66.08",
+        "TT_XTDT": "58.73",
+        "BQLDA_GT": "64.50",
+    },
 }
 
 # 2015-2017 (synthetic). ("score", "84.99") or ("band", "TRUNG BÌNH"); None = no row.
@@ -211,8 +263,14 @@ UNIT_DOSSIERS_FIXED = {
 }
 # yearly dossier volume range per group (one-stop units handle most)
 VOLUME = {G_SO: (150, 2600), G_DOC: (600, 6500), G_HUYEN: (2500, 9500), G_SN: (0, 260)}
-VOLUME_FIXED = {"TT_HCC": (5200, 8800), "BAN_DT": (20, 90), "THANHTRA": (40, 160),
-                "DH_KHANHHOA": (60, 180), "CD_YT": (40, 150), "QUY_DTPT": (0, 0)}
+VOLUME_FIXED = {
+    "TT_HCC": (5200, 8800),
+    "BAN_DT": (20, 90),
+    "THANHTRA": (40, 160),
+    "DH_KHANHHOA": (60, 180),
+    "CD_YT": (40, 150),
+    "QUY_DTPT": (0, 0),
+}
 
 # ------------------------------------------------------------------ officials
 # head changes: (year, unit) -> "promote" (first deputy becomes head) or "outside"
@@ -241,32 +299,60 @@ HEAD_RATING_FIXED = {
 }
 # (year, unit, who) -> dict(handled, late, level or label); who = "head" or staff index
 OFFICIAL_FIXED = {
-    (2018, "SO_TP", 0): dict(handled=100, late=10, level=1, case="exactly 10%: not capped (officials need > 10%)"),
+    (2018, "SO_TP", 0): dict(
+        handled=100, late=10, level=1, case="exactly 10%: not capped (officials need > 10%)"
+    ),
     (2018, "UB_NHATRANG", 0): dict(handled=100, late=11, level=1, case="11%: capped, discipline flag"),
     (2018, "KBNN", 0): dict(handled=1000, late=101, level=0, case="10.1%: capped from the top level, flag"),
     (2018, "SO_KHDT", 0): dict(handled=0, late=0, level=1, case="no dossiers: no rate, no cap"),
-    (2018, "UB_NINHHOA", 1): dict(handled=60, late=7, level=2, case="11.67%, proposed already the third level: flag only, rating unchanged"),
+    (2018, "UB_NINHHOA", 1): dict(
+        handled=60,
+        late=7,
+        level=2,
+        case="11.67%, proposed already the third level: flag only, rating unchanged",
+    ),
     (2018, "UB_CAMLAM", "head"): dict(handled=80, late=9, case="head 11.25% late: capped, flag"),
-    (2020, "SO_TP", 0): dict(handled=100, late=10, level=1, case="exactly 10%: not capped (officials need > 10%)"),
+    (2020, "SO_TP", 0): dict(
+        handled=100, late=10, level=1, case="exactly 10%: not capped (officials need > 10%)"
+    ),
     (2020, "UB_NHATRANG", 0): dict(handled=100, late=11, level=1, case="11%: capped, discipline flag"),
-    (2020, "UB_CAMRANH", 0): dict(handled=1000, late=101, level=0, case="10.1%: capped from the top level, flag"),
+    (2020, "UB_CAMRANH", 0): dict(
+        handled=1000, late=101, level=0, case="10.1%: capped from the top level, flag"
+    ),
     (2020, "SO_KHDT", 0): dict(handled=0, late=0, level=1, case="no dossiers: no rate, no cap"),
-    (2020, "UB_DIENKHANH", 1): dict(handled=90, late=15, level=2, case="16.67%, proposed already Hoàn thành nhiệm vụ: flag only, rating unchanged"),
+    (2020, "UB_DIENKHANH", 1): dict(
+        handled=90,
+        late=15,
+        level=2,
+        case="16.67%, proposed already Hoàn thành nhiệm vụ: flag only, rating unchanged",
+    ),
     (2020, "TT_HCC", "head"): dict(handled=120, late=13, case="head 10.83% late: capped, flag"),
 }
 # 2020 staff whose proposed rating is written with the 2019 (Nghị định 56) label
 CROSS_ERA_2020 = ("SO_LDTBXH", 0)
 
 # ------------------------------------------------------------------ labels
-CADRE_56 = ["Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ",
-            "Hoàn thành nhiệm vụ nhưng còn hạn chế về năng lực", "Không hoàn thành nhiệm vụ"]
-CADRE_90 = ["Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ",
-            "Hoàn thành nhiệm vụ", "Không hoàn thành nhiệm vụ"]
+CADRE_56 = [
+    "Hoàn thành xuất sắc nhiệm vụ",
+    "Hoàn thành tốt nhiệm vụ",
+    "Hoàn thành nhiệm vụ nhưng còn hạn chế về năng lực",
+    "Không hoàn thành nhiệm vụ",
+]
+CADRE_90 = [
+    "Hoàn thành xuất sắc nhiệm vụ",
+    "Hoàn thành tốt nhiệm vụ",
+    "Hoàn thành nhiệm vụ",
+    "Không hoàn thành nhiệm vụ",
+]
 CADRE_ABBR_56 = ["HTXSNV", "HTTNV", "HTNV nhưng còn hạn chế về năng lực", "KHTNV"]
 CADRE_ABBR_90 = ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
 PARTY_27 = ["Trong sạch, vững mạnh", "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ", "Yếu kém"]
-PARTY_132 = ["Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ",
-             "Hoàn thành nhiệm vụ", "Không hoàn thành nhiệm vụ"]
+PARTY_132 = [
+    "Hoàn thành xuất sắc nhiệm vụ",
+    "Hoàn thành tốt nhiệm vụ",
+    "Hoàn thành nhiệm vụ",
+    "Không hoàn thành nhiệm vụ",
+]
 PARTY_FIXED = {
     (2017, "UB_KHANHSON"): "Trong sạch vững mạnh",  # top level, capped by the Yếu streak
     (2018, "CD_YT"): "Hoàn thành xuất sắc nhiệm vụ",  # top level, capped by the TB streak
@@ -279,19 +365,116 @@ DEPUTY_ROLES = [("deputy", 4), ("cấp phó", 1), ("Cấp phó", 1)]
 STAFF_ROLES = [("staff", 5), ("công chức", 2), ("Công chức", 1)]
 STAFF_ROLES_SN = [("staff", 4), ("viên chức", 2), ("Viên chức", 1)]
 
-HO = [("Nguyễn", 30), ("Trần", 12), ("Lê", 10), ("Phạm", 7), ("Huỳnh", 6), ("Võ", 6),
-      ("Phan", 5), ("Hoàng", 4), ("Đặng", 3), ("Bùi", 3), ("Đỗ", 3), ("Hồ", 3), ("Ngô", 3),
-      ("Dương", 2), ("Lý", 1), ("Đào", 2), ("Trương", 2), ("Châu", 1), ("Cao", 1)]
-DEM_NAM = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Công", "Thanh", "Ngọc", "Xuân", "Đình",
-           "Tấn", "Quang", "Trọng", "Anh"]
-DEM_NU = ["Thị", "Thị", "Thị", "Thị Thu", "Thị Bích", "Thị Kim", "Thị Thanh", "Ngọc",
-          "Thu", "Thị Mỹ", "Thị Hồng", "Diệu"]
-TEN_NAM = ["An", "Bình", "Cường", "Dũng", "Hùng", "Hải", "Long", "Minh", "Nam", "Phong",
-           "Quang", "Sơn", "Tâm", "Thắng", "Tuấn", "Việt", "Khoa", "Hiếu", "Đạt", "Trung",
-           "Lộc", "Phúc", "Thành", "Vinh", "Khải", "Hòa", "Nhân", "Toàn", "Kiên", "Tài"]
-TEN_NU = ["Anh", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai", "Ngọc", "Nhung",
-          "Phương", "Thảo", "Trang", "Vân", "Yến", "Oanh", "Hằng", "Dung", "Ngân", "Thủy",
-          "Loan", "Quyên", "Trâm", "Uyên", "Diễm"]
+HO = [
+    ("Nguyễn", 30),
+    ("Trần", 12),
+    ("Lê", 10),
+    ("Phạm", 7),
+    ("Huỳnh", 6),
+    ("Võ", 6),
+    ("Phan", 5),
+    ("Hoàng", 4),
+    ("Đặng", 3),
+    ("Bùi", 3),
+    ("Đỗ", 3),
+    ("Hồ", 3),
+    ("Ngô", 3),
+    ("Dương", 2),
+    ("Lý", 1),
+    ("Đào", 2),
+    ("Trương", 2),
+    ("Châu", 1),
+    ("Cao", 1),
+]
+DEM_NAM = [
+    "Văn",
+    "Hữu",
+    "Đức",
+    "Minh",
+    "Quốc",
+    "Công",
+    "Thanh",
+    "Ngọc",
+    "Xuân",
+    "Đình",
+    "Tấn",
+    "Quang",
+    "Trọng",
+    "Anh",
+]
+DEM_NU = [
+    "Thị",
+    "Thị",
+    "Thị",
+    "Thị Thu",
+    "Thị Bích",
+    "Thị Kim",
+    "Thị Thanh",
+    "Ngọc",
+    "Thu",
+    "Thị Mỹ",
+    "Thị Hồng",
+    "Diệu",
+]
+TEN_NAM = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hùng",
+    "Hải",
+    "Long",
+    "Minh",
+    "Nam",
+    "Phong",
+    "Quang",
+    "Sơn",
+    "Tâm",
+    "Thắng",
+    "Tuấn",
+    "Việt",
+    "Khoa",
+    "Hiếu",
+    "Đạt",
+    "Trung",
+    "Lộc",
+    "Phúc",
+    "Thành",
+    "Vinh",
+    "Khải",
+    "Hòa",
+    "Nhân",
+    "Toàn",
+    "Kiên",
+    "Tài",
+]
+TEN_NU = [
+    "Anh",
+    "Hà",
+    "Hạnh",
+    "Hoa",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Ngọc",
+    "Nhung",
+    "Phương",
+    "Thảo",
+    "Trang",
+    "Vân",
+    "Yến",
+    "Oanh",
+    "Hằng",
+    "Dung",
+    "Ngân",
+    "Thủy",
+    "Loan",
+    "Quyên",
+    "Trâm",
+    "Uyên",
+    "Diễm",
+]
 
 
 def nfc(s: str) -> str:
@@ -494,8 +677,9 @@ class Generator:
             self.case("cross_era_rating", y, oid, u, rating)
         if (y, u, who) in OFFICIAL_FIXED:
             rating = self.rating_label(y, level, plain=True) if "level" in fixed else rating
-        off = dict(year=y, official_id=oid, full_name=self.people[oid], unit_id=u,
-                   role=role, proposed_rating=rating)
+        off = dict(
+            year=y, official_id=oid, full_name=self.people[oid], unit_id=u, role=role, proposed_rating=rating
+        )
         self.proposed_level[(y, oid)] = level
         dos = None
         if fixed:
@@ -549,24 +733,29 @@ class Generator:
                         label = PARTY_132[level]
                         if self.rng.random() < 0.12:
                             label = CADRE_ABBR_90[level]
-                rows.append(dict(year=y, party_org_id=party_org_id(u), unit_id=u,
-                                 proposed_classification=label))
+                rows.append(
+                    dict(year=y, party_org_id=party_org_id(u), unit_id=u, proposed_classification=label)
+                )
         return rows
 
     # ---------------------------------------------------------------- run
     def run(self) -> dict[str, list[dict]]:
         self.proposed_level = {}
         self.official_cases = []
-        units = [dict(unit_id=u, unit_name=n, group=g, party_org_id=party_org_id(u))
-                 for u, n, g, _ in UNITS]
+        units = [dict(unit_id=u, unit_name=n, group=g, party_org_id=party_org_id(u)) for u, n, g, _ in UNITS]
         results = self.reform_results()
         unit_dossiers = self.unit_dossiers()
         officials, official_dossiers = self.officials()
         party = self.party_orgs()
         self.check(results, unit_dossiers)
-        return dict(units=units, reform_results=results, unit_dossiers=unit_dossiers,
-                    officials=officials, official_dossiers=official_dossiers,
-                    party_orgs=party)
+        return dict(
+            units=units,
+            reform_results=results,
+            unit_dossiers=unit_dossiers,
+            officials=officials,
+            official_dossiers=official_dossiers,
+            party_orgs=party,
+        )
 
     def final_band(self, y, u) -> str:
         b = self.band[(y, u)]
@@ -621,7 +810,6 @@ def pct(h, late) -> str:
 def readme(gen: Generator, tables: dict[str, list[dict]]) -> str:
     H = gen.heads
     counts = {t: len(rows) for t, rows in tables.items()}
-    udos = {(r["year"], r["unit_id"]): (r["handled"], r["late"]) for r in tables["unit_dossiers"]}
     party = {(r["year"], r["unit_id"]): r["proposed_classification"] for r in tables["party_orgs"]}
     prop = {(r["year"], r["official_id"]): r["proposed_rating"] for r in tables["officials"]}
 
@@ -686,64 +874,112 @@ def readme(gen: Generator, tables: dict[str, list[dict]]) -> str:
     # head_removal_streak / party_org_streak
     dh = H[(2020, "DH_KHANHHOA")]
     assert dh == H[(2018, "DH_KHANHHOA")] == H[(2019, "DH_KHANHHOA")]
-    row("`head_removal_streak`", 2020, f"`{dh}` head of `DH_KHANHHOA` (2015–2020)",
+    row(
+        "`head_removal_streak`",
+        2020,
+        f"`{dh}` head of `DH_KHANHHOA` (2015–2020)",
         f"2018 Trung bình ({sc(2018, 'DH_KHANHHOA')}, published), 2019 Yếu ({sc(2019, 'DH_KHANHHOA')}), "
         f"2020 Trung bình ({sc(2020, 'DH_KHANHHOA')}); 2017 Khá",
         "trigger, streak 2018;2019;2020 (a Yếu year counts toward the Trung bình streak; "
-        "no trigger if `weak_counts_toward_average_streak` is false)")
-    row("`party_org_streak`", 2020, "`DB_DH_KHANHHOA`", f"same streak; proposed `{party[(2020, 'DH_KHANHHOA')]}`",
-        "capped to Hoàn thành tốt nhiệm vụ")
+        "no trigger if `weak_counts_toward_average_streak` is false)",
+    )
+    row(
+        "`party_org_streak`",
+        2020,
+        "`DB_DH_KHANHHOA`",
+        f"same streak; proposed `{party[(2020, 'DH_KHANHHOA')]}`",
+        "capped to Hoàn thành tốt nhiệm vụ",
+    )
     cd_old, cd_new = H[(2016, "CD_YT")], H[(2018, "CD_YT")]
     assert cd_old != cd_new and H[(2017, "CD_YT")] == cd_new
-    row("`party_org_streak`", 2018, "`DB_CD_YT`",
+    row(
+        "`party_org_streak`",
+        2018,
+        "`DB_CD_YT`",
         f"`CD_YT` 2016 Trung bình (recorded band `TRUNG BÌNH`), 2017 Trung bình (69.99), "
         f"2018 Trung bình ({sc(2018, 'CD_YT')}); proposed `{party[(2018, 'CD_YT')]}`",
-        "capped to Hoàn thành tốt nhiệm vụ")
-    row("(no `head_removal_streak`)", 2018, f"`{cd_new}` head of `CD_YT` since 2017",
+        "capped to Hoàn thành tốt nhiệm vụ",
+    )
+    row(
+        "(no `head_removal_streak`)",
+        2018,
+        f"`{cd_new}` head of `CD_YT` since 2017",
         f"head changed in 2017 (`{cd_old}` before): only 2017–2018 under this head",
-        "no trigger (fires if `head_streak_own_years_only` is false)")
+        "no trigger (fires if `head_streak_own_years_only` is false)",
+    )
     ks = H[(2017, "UB_KHANHSON")]
     assert ks == H[(2016, "UB_KHANHSON")] != H[(2018, "UB_KHANHSON")]
-    row("`head_removal_streak`", 2017, f"`{ks}` head of `UB_KHANHSON`",
+    row(
+        "`head_removal_streak`",
+        2017,
+        f"`{ks}` head of `UB_KHANHSON`",
         f"2016 Yếu (recorded band ` Yếu `), 2017 Yếu ({sc(2017, 'UB_KHANHSON')}); 2015 Khá",
-        "trigger, 2 consecutive Yếu years (head replaced in 2018)")
-    row("`party_org_streak`", 2017, "`DB_UB_KHANHSON`", f"same streak; proposed `{party[(2017, 'UB_KHANHSON')]}`",
-        "capped to Hoàn thành tốt nhiệm vụ (Hướng dẫn 27 scale)")
-    row("(gap, no streak)", 2017, f"`{H[(2017, 'BQL_VINHNT')]}` head of `BQL_VINHNT`",
+        "trigger, 2 consecutive Yếu years (head replaced in 2018)",
+    )
+    row(
+        "`party_org_streak`",
+        2017,
+        "`DB_UB_KHANHSON`",
+        f"same streak; proposed `{party[(2017, 'UB_KHANHSON')]}`",
+        "capped to Hoàn thành tốt nhiệm vụ (Hướng dẫn 27 scale)",
+    )
+    row(
+        "(gap, no streak)",
+        2017,
+        f"`{H[(2017, 'BQL_VINHNT')]}` head of `BQL_VINHNT`",
         "2015 Yếu (recorded `YẾU`), **no result row in 2016**, 2017 Yếu (49.99)",
-        "no trigger (fires if `missing_year_breaks_streak` is false)")
+        "no trigger (fires if `missing_year_breaks_streak` is false)",
+    )
     # head_reform_band
     for y in YEARS:
         for u in UNIT_IDS:
             if gen.band.get((y, u)) not in (TB, YEU):
                 continue
             oid = H[(y, u)]
-            row("`head_reform_band`", y, f"`{oid}` head of `{u}`",
+            row(
+                "`head_reform_band`",
+                y,
+                f"`{oid}` head of `{u}`",
                 f"band {gen.band[(y, u)]} ({sc(y, u)}); proposed `{prop[(y, oid)].strip()}`",
-                "capped to the third level" if gen.proposed_level[(y, oid)] < 2 else "cap applies, rating unchanged")
+                "capped to the third level"
+                if gen.proposed_level[(y, oid)] < 2
+                else "cap applies, rating unchanged",
+            )
     # unit_late_dossiers
     for (y, u), (h, late) in UNIT_DOSSIERS_FIXED.items():
         if h and late * 10 >= h:
             b = gen.band[(y, u)]
-            out = "band capped Tốt → Khá; not eligible for emulation" if b == TOT else \
-                f"band stays {b}; not eligible for emulation"
+            out = (
+                "band capped Tốt → Khá; not eligible for emulation"
+                if b == TOT
+                else f"band stays {b}; not eligible for emulation"
+            )
             row("`unit_late_dossiers`", y, f"`{u}`", f"{pct(h, late)}; score {sc(y, u)}", out)
     # official_late_dossiers
-    for y, oid, u, who, fx, rating in gen.official_cases:
+    for y, oid, u, who, fx, _rating in gen.official_cases:
         if fx["handled"] and fx["late"] * 10 > fx["handled"]:
             role = "head" if who == "head" else "staff"
-            row("`official_late_dossiers`", y, f"`{oid}` ({role}, `{u}`)",
-                f"{pct(fx['handled'], fx['late'])}; proposed `{prop[(y, oid)].strip()}`", fx["case"])
+            row(
+                "`official_late_dossiers`",
+                y,
+                f"`{oid}` ({role}, `{u}`)",
+                f"{pct(fx['handled'], fx['late'])}; proposed `{prop[(y, oid)].strip()}`",
+                fx["case"],
+            )
     a("")
     a("## Threshold edges")
     a("")
     a("| edge | year | subject | value | expected |")
     a("|---|---|---|---|---|")
-    for y, u, note in ((2017, "SO_NV", "Tốt (lower bound inclusive)"), (2017, "SO_TP", "Khá"),
-                       (2017, "SO_KHCN", "85.00 after rounding half up → Tốt (never 84.99)"),
-                       (2017, "UB_DIENKHANH", "Khá (inclusive)"), (2017, "CD_YT", "Trung bình"),
-                       (2017, "SO_NGV", "Trung bình (inclusive); party org `Trong sạch, vững mạnh` not capped (no streak)"),
-                       (2017, "BQL_VINHNT", "Yếu")):
+    for y, u, note in (
+        (2017, "SO_NV", "Tốt (lower bound inclusive)"),
+        (2017, "SO_TP", "Khá"),
+        (2017, "SO_KHCN", "85.00 after rounding half up → Tốt (never 84.99)"),
+        (2017, "UB_DIENKHANH", "Khá (inclusive)"),
+        (2017, "CD_YT", "Trung bình"),
+        (2017, "SO_NGV", "Trung bình (inclusive); party org `Trong sạch, vững mạnh` not capped (no streak)"),
+        (2017, "BQL_VINHNT", "Yếu"),
+    ):
         row("band from score", y, f"`{u}`", gen.score[(y, u)], note)
     for (y, u), (h, late) in UNIT_DOSSIERS_FIXED.items():
         if h == 0:
@@ -753,8 +989,14 @@ def readme(gen: Generator, tables: dict[str, list[dict]]) -> str:
         elif (late + 1) * 10 >= h and late * 10 < h:
             row("unit just below 10%", y, f"`{u}`", pct(h, late), f"does not fire; stays {gen.band[(y, u)]}")
         elif gen.band[(y, u)] == TOT:
-            row("unit Tốt score over 10%", y, f"`{u}`", pct(h, late), f"score {gen.score[(y, u)]} Tốt → band Khá")
-    for y, oid, u, who, fx, rating in gen.official_cases:
+            row(
+                "unit Tốt score over 10%",
+                y,
+                f"`{u}`",
+                pct(h, late),
+                f"score {gen.score[(y, u)]} Tốt → band Khá",
+            )
+    for y, oid, u, _who, fx, _rating in gen.official_cases:
         h, late = fx["handled"], fx["late"]
         if h == 0 or late * 10 == h or (late * 10 > h and (late - 1) * 10 <= h):
             row("official", y, f"`{oid}` (`{u}`)", pct(h, late) if h else "0/0", fx["case"])
@@ -771,9 +1013,14 @@ def readme(gen: Generator, tables: dict[str, list[dict]]) -> str:
     a(f"- 2019: `DB_SO_TTTT` proposed `{party[(2019, 'SO_TTTT')]}` (Hướng dẫn 27 label in a Quy định 132")
     a("  year): read as the top level, printed `Hoàn thành xuất sắc nhiệm vụ`, and the run says so.")
     a("")
-    a("Head changes (same `official_id` kept across years; a promoted deputy keeps their id): " +
-      "; ".join(f"`{u}` {y} ({'deputy promoted' if k == 'promote' else 'new head'})"
-                for (y, u), k in HEAD_CHANGES.items()) + ".")
+    a(
+        "Head changes (same `official_id` kept across years; a promoted deputy keeps their id): "
+        + "; ".join(
+            f"`{u}` {y} ({'deputy promoted' if k == 'promote' else 'new head'})"
+            for (y, u), k in HEAD_CHANGES.items()
+        )
+        + "."
+    )
     a("")
     a("## Tóm tắt (tiếng Việt)")
     a("")

@@ -1,0 +1,26 @@
+"""scoring — the Khánh Hòa administrative-reform programme (2017) as code.
+
+import scoring
+crit = scoring.load_criteria()
+recs = scoring.load_records()          # the embedded sample, or a folder / .xlsx
+ev = scoring.evaluate(recs, 2020, crit)
+print(ev.explain("DH_KHANHHOA"))
+"""
+
+from .criteria import Criteria, CriteriaError, load_criteria
+from .evaluate import Evaluation, evaluate
+from .records import Records, ValidationError, load_records
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Criteria",
+    "CriteriaError",
+    "Evaluation",
+    "Records",
+    "ValidationError",
+    "evaluate",
+    "load_criteria",
+    "load_records",
+    "__version__",
+]

@@ -1,0 +1,104 @@
+"""The command line: `python -m scoring evaluate DATA --year YEAR --out OUTDIR`, and friends.
+
+Exit status: 0 done; 2 invalid input or usage (every problem listed, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .criteria import CriteriaError, load_criteria
+from .records import ValidationError, load_records
+
+EXIT_OK = 0
+EXIT_INVALID = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2, as invalid input does
+        self.print_usage(sys.stderr)
+        print(f"Lỗi cách dùng: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_INVALID)
+
+
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise CriteriaError(f"--set cần dạng tên=giá_trị, nhận được «{pair}»")
+        k, v = pair.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="python -m scoring", description="Chương trình hành động CCHC Khánh Hòa — đánh giá theo năm."
+    )
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ev = sub.add_parser("evaluate", help="áp dụng các quy tắc cho một năm và ghi kết quả")
+    ev.add_argument("data", help="thư mục các tệp CSV/Parquet, hoặc tệp .xlsx (mỗi bảng một trang)")
+    ev.add_argument("--year", type=int, required=True, help="năm đánh giá")
+    ev.add_argument("--out", required=True, help="thư mục ghi kết quả")
+    ev.add_argument("--criteria", default=None, help="tệp tiêu chí (mặc định: criteria/khanh-hoa-2017.yaml)")
+    ev.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="TÊN=GIÁ_TRỊ",
+        help="thay đổi một tham số (what-if); lặp lại được",
+    )
+    ev.add_argument("--format", choices=["csv", "parquet"], default="csv", help="định dạng bảng kết quả")
+    ev.add_argument(
+        "--max-spreadsheet-rows", type=int, default=100_000, help="giới hạn số dòng để ghi decisions.xlsx"
+    )
+    ev.add_argument("--quiet", action="store_true", help="không in tóm tắt")
+
+    sm = sub.add_parser("sample", help="ghi bộ dữ liệu mẫu Khánh Hòa (CSV) ra một thư mục")
+    sm.add_argument("dir")
+
+    ex = sub.add_parser(
+        "explain", help="giải thích các quyết định đối với một đơn vị, cán bộ hoặc tổ chức đảng"
+    )
+    ex.add_argument("data")
+    ex.add_argument("--year", type=int, required=True)
+    ex.add_argument("--id", required=True, help="mã đơn vị, cán bộ hoặc tổ chức đảng")
+    ex.add_argument("--criteria", default=None)
+    ex.add_argument("--set", action="append", default=[], metavar="TÊN=GIÁ_TRỊ")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "sample":
+            from .sample import write_sample
+
+            for path in write_sample(args.dir):
+                print(path)
+            return EXIT_OK
+        crit = load_criteria(args.criteria).with_overrides(_overrides(args.set))
+        records = load_records(args.data, crit)
+        from .evaluate import evaluate
+
+        ev = evaluate(records, args.year, crit)
+    except (ValidationError, CriteriaError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    if args.command == "explain":
+        print(ev.explain(args.id))
+        return EXIT_OK
+    from .export import write_outputs
+
+    notices = write_outputs(
+        ev, Path(args.out), fmt=args.format, max_spreadsheet_rows=args.max_spreadsheet_rows
+    )
+    if not args.quiet:
+        print(ev.summary())
+        for note in ev.notes + notices:
+            print(f"Lưu ý: {note}")
+        print(f"Đã ghi kết quả vào {args.out}")
+    return EXIT_OK

@@ -1,0 +1,512 @@
+"""Run the programme's rules for one year: records + criteria -> the five output tables.
+
+The work is done on dense (unit × year) matrices: a national set of 10,000 units over ten
+years is 100,000 cells, and every rule is a few numpy operations over them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .criteria import RULE_IDS, Criteria, load_criteria
+from .decisions import combine, decision_rows
+from .labels import MISSING, Scale
+from .records import Problem, Records, ValidationError
+from .rules.head_of_unit import head_band_capped, streak
+from .rules.late_dossiers import late_fires, late_rate, threshold_words
+from .rules.party_org import party_cap
+from .rules.reform_ranking import rank_in_group, unit_bands
+
+OUTPUT_COLUMNS = {
+    "unit_ranking": [
+        "year",
+        "unit_id",
+        "unit_name",
+        "group",
+        "score",
+        "rank_in_group",
+        "band_by_score",
+        "late_rate",
+        "band",
+        "emulation_eligible",
+        "reasons",
+    ],
+    "official_ratings": [
+        "year",
+        "official_id",
+        "full_name",
+        "unit_id",
+        "role",
+        "late_rate",
+        "proposed_rating",
+        "final_rating",
+        "capped_by",
+        "discipline_review",
+    ],
+    "removal_triggers": [
+        "year",
+        "unit_id",
+        "official_id",
+        "streak_years",
+        "streak_bands",
+        "actions",
+    ],
+    "party_org_classifications": [
+        "year",
+        "party_org_id",
+        "unit_id",
+        "proposed_classification",
+        "final_classification",
+        "capped_by",
+    ],
+    "decisions": ["year", "subject_type", "subject_id", "rule_id", "clause", "outcome", "evidence"],
+}
+TABLES = tuple(OUTPUT_COLUMNS)
+
+
+@dataclass
+class Evaluation:
+    """The outcome of one year: the five tables of SPEC §3 and what the run has to say."""
+
+    year: int
+    criteria: Criteria
+    records: Records
+    unit_ranking: pd.DataFrame
+    official_ratings: pd.DataFrame
+    removal_triggers: pd.DataFrame
+    party_org_classifications: pd.DataFrame
+    decisions: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in TABLES}
+
+    def counts(self) -> dict[str, int]:
+        """The headline numbers: units per band, caps, triggers, party organisations capped."""
+        out = {f"band:{b}": int((self.unit_ranking["band"] == b).sum()) for b in self.criteria.bands.labels}
+        o = self.official_ratings
+        capped = o["capped_by"] != ""
+        out["heads_capped"] = int((capped & (o["role"] == "head")).sum())
+        out["officials_capped"] = int(capped.sum())
+        out["discipline_review"] = int(o["discipline_review"].sum())
+        out["removal_triggers"] = len(self.removal_triggers)
+        out["party_orgs_capped"] = int((self.party_org_classifications["capped_by"] != "").sum())
+        out["units_not_eligible"] = int((~self.unit_ranking["emulation_eligible"]).sum())
+        return out
+
+    def summary(self) -> str:
+        """A short Vietnamese summary of the year, as `make demo` prints it."""
+        c = self.counts()
+        bands = ", ".join(f"{b}: {c['band:' + b]}" for b in self.criteria.bands.labels)
+        lines = [
+            f"Năm {self.year}: {len(self.unit_ranking)} cơ quan, đơn vị — {bands}.",
+            f"  Đơn vị không được xét thi đua, khen thưởng (trễ hạn, mục II.2): {c['units_not_eligible']}",
+            f"  Người đứng đầu bị giới hạn xếp loại: {c['heads_capped']}",
+            f"  Cán bộ, công chức bị giới hạn xếp loại (tổng): {c['officials_capped']}",
+            f"  Cán bộ thuộc diện xem xét kỷ luật (trễ hạn trên ngưỡng): {c['discipline_review']}",
+            f"  Người đứng đầu thuộc diện xử lý trách nhiệm, thay thế (mục II.4): {c['removal_triggers']}",
+            f"  Tổ chức cơ sở đảng không được xếp loại mức cao nhất: {c['party_orgs_capped']}",
+        ]
+        return "\n".join(lines)
+
+    def explain(self, subject_id: str) -> str:
+        """Every rule that applied to a unit, official or party organisation, in Vietnamese."""
+        sid = str(subject_id)
+        parts = []
+        u = self.unit_ranking[self.unit_ranking["unit_id"] == sid]
+        if len(u):
+            r = u.iloc[0]
+            score = "không có điểm" if pd.isna(r["score"]) else f"điểm {format_score(r['score'])}"
+            rank = "" if pd.isna(r["rank_in_group"]) else f", hạng {int(r['rank_in_group'])} trong khối"
+            parts.append(
+                f"Đơn vị {sid} — {r['unit_name']} ({r['group']}), năm {self.year}: {score}{rank}; "
+                f"xếp loại theo điểm: {r['band_by_score'] or '—'}; xếp loại: {r['band'] or '—'}; "
+                f"{'được' if r['emulation_eligible'] else 'không được'} xét thi đua, khen thưởng."
+            )
+        o = self.official_ratings[self.official_ratings["official_id"] == sid]
+        if len(o):
+            r = o.iloc[0]
+            parts.append(
+                f"Cán bộ {sid} — {r['full_name']} ({r['role']}, đơn vị {r['unit_id']}), năm {self.year}: "
+                f"đề xuất «{r['proposed_rating']}», kết quả «{r['final_rating']}»"
+                + (", thuộc diện xem xét kỷ luật." if r["discipline_review"] else ".")
+            )
+        p = self.party_org_classifications[self.party_org_classifications["party_org_id"] == sid]
+        if len(p):
+            r = p.iloc[0]
+            parts.append(
+                f"Tổ chức đảng {sid} (đơn vị {r['unit_id']}), năm {self.year}: đề xuất "
+                f"«{r['proposed_classification']}», kết quả «{r['final_classification']}»."
+            )
+        if not parts:
+            return f"Không có đơn vị, cán bộ hay tổ chức đảng nào mã {sid} trong năm {self.year}."
+        d = self.decisions[self.decisions["subject_id"] == sid]
+        if not len(d):
+            parts.append("Không có quy tắc nào của Chương trình áp dụng.")
+        for _, r in d.iterrows():
+            rule = self.criteria.rule(r["rule_id"])
+            parts.append(
+                f"- {r['rule_id']} (mục {r['clause']} Chương trình hành động): {r['outcome']}\n"
+                f"  Căn cứ số liệu: {r['evidence']}\n  Trích: «{rule.quote}»"
+            )
+        return "\n".join(parts)
+
+
+def format_score(x: float) -> str:
+    """95.2 -> '95,20' (Vietnamese decimal comma; scores are already exact to 2 decimals)."""
+    return f"{x:.2f}".replace(".", ",")
+
+
+def _labels(scale: Scale, levels: np.ndarray) -> np.ndarray:
+    table = np.array([*scale.labels, ""], dtype=object)
+    return table[np.asarray(levels, dtype=np.int64)]  # -1 picks the trailing ""
+
+
+def _join_lists(n: int, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """';'-joined values per row index (rows sorted), '' where a row has none."""
+    out = np.full(n, "", dtype=object)
+    if len(rows):
+        s = pd.Series(values, dtype=object).groupby(rows, sort=True).agg(";".join)
+        out[s.index.to_numpy()] = s.to_numpy()
+    return out
+
+
+def _check_year(records: Records, year: int) -> None:
+    in_year = {t: int((records.table(t)["year"] == year).sum()) for t in TABLES_WITH_YEAR}
+    problems = []
+    if not any(in_year.values()):
+        have = records.years()
+        problems.append(
+            Problem(
+                records.origin or "dữ liệu",
+                None,
+                "year",
+                str(year),
+                "năm đánh giá không có dữ liệu nào"
+                + (f"; các năm có dữ liệu: {', '.join(map(str, have))}" if have else ""),
+            )
+        )
+    for table, col, what in (
+        ("officials", "proposed_rating", "xếp loại đề xuất"),
+        ("party_orgs", "proposed_classification", "xếp loại đề xuất"),
+    ):
+        df = records.table(table)
+        blank = df[(df["year"] == year) & (df[col] == MISSING)]
+        src = records.sources.get(table)
+        for row in blank["row"].to_numpy()[:20]:
+            problems.append(
+                Problem(src.where if src else table, int(row), col, "", f"cần {what} cho năm đánh giá {year}")
+            )
+    if problems:
+        raise ValidationError(problems)
+
+
+TABLES_WITH_YEAR = ("reform_results", "unit_dossiers", "officials", "official_dossiers", "party_orgs")
+
+
+def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> Evaluation:
+    """Apply the five rules of SPEC §2 to `year`; earlier years drive the streaks."""
+    crit = criteria or load_criteria()
+    Y = int(year)
+    _check_year(records, Y)
+    units = records.units
+    n_units = len(units)
+    unit_index = pd.Index(units["unit_id"])
+    rr = records.reform_results
+    rr = rr[rr["year"] <= Y]
+    heads_all = records.officials
+    head_level = crit.roles.eras[0].level_of_key("head")
+    heads_all = heads_all[(heads_all["year"] <= Y) & (heads_all["role"] == head_level)]
+    y0 = int(
+        min(
+            [Y, *rr["year"].to_numpy()[:1].tolist()] + [rr["year"].min(), heads_all["year"].min()]
+            if len(rr) and len(heads_all)
+            else [Y]
+        )
+    )
+    years = np.arange(y0, Y + 1)
+    T = len(years)
+
+    def matrix(df, column, fill=MISSING, dtype=np.int64):
+        m = np.full((n_units, T), fill, dtype=dtype)
+        df = df[df["year"] >= y0]
+        m[unit_index.get_indexer(df["unit_id"]), df["year"].to_numpy() - y0] = df[column].to_numpy()
+        return m
+
+    score = matrix(rr, "score_cents")
+    recorded = matrix(rr, "band", dtype=np.int8)
+    ud = records.unit_dossiers
+    ud = ud[ud["year"] <= Y]
+    late_m = matrix(ud, "late")
+    handled_m = matrix(ud, "handled")
+    is_past = (years < Y)[None, :]
+    by_score, late_fired, band = unit_bands(score, recorded, late_m, handled_m, is_past, crit)
+    unit_streak = streak(band, None, crit)
+
+    bands = crit.bands
+    cadre = crit.scales("cadre").for_year(Y)
+    party = crit.scales("party_org").for_year(Y)
+    rules = {r: crit.rule(r) for r in RULE_IDS}
+    decisions = []
+
+    # -- units of the year: ranking, band, late cap (II.2), eligibility --------------------
+    active = np.zeros(n_units, dtype=bool)
+    for t in TABLES_WITH_YEAR:
+        if "unit_id" in records.table(t):
+            df = records.table(t)
+            active[unit_index.get_indexer(df.loc[df["year"] == Y, "unit_id"])] = True
+    uidx = np.flatnonzero(active)
+    u = units.iloc[uidx].reset_index(drop=True)
+    s_cents = pd.Series(score[uidx, -1])
+    fired = late_fired[uidx, -1]
+    lr = late_rate(late_m[uidx, -1], handled_m[uidx, -1])
+    ranking = pd.DataFrame(
+        {
+            "year": Y,
+            "unit_id": u["unit_id"].to_numpy(),
+            "unit_name": u["unit_name"].to_numpy(),
+            "group": u["group"].to_numpy(),
+            "score": np.where(s_cents >= 0, s_cents / 100.0, np.nan),
+            "rank_in_group": rank_in_group(u["group_key"], s_cents, crit).to_numpy(),
+            "band_by_score": _labels(bands, by_score[uidx, -1]),
+            "late_rate": lr,
+            "band": _labels(bands, band[uidx, -1]),
+            "emulation_eligible": ~fired,
+            "reasons": np.where(fired, "unit_late_dossiers", ""),
+        }
+    )
+    group_order = {g: i for i, g in enumerate(crit.groups.eras[0].labels)}
+    ranking["_g"] = [group_order.get(g, len(group_order)) for g in ranking["group"]]
+    ranking = ranking.sort_values(
+        ["_g", "group", "rank_in_group", "unit_id"], na_position="last", kind="stable"
+    )
+    ranking = ranking.drop(columns="_g").reset_index(drop=True)
+    ranking["rank_in_group"] = ranking["rank_in_group"].astype("Int64")
+    base_band = np.where(by_score[uidx, -1] != MISSING, by_score[uidx, -1], recorded[uidx, -1])
+    cap_u = crit.cap_level("unit_late_dossiers", bands)
+    f = np.flatnonzero(fired)
+    decisions.append(
+        decision_rows(
+            Y,
+            "unit",
+            u["unit_id"].to_numpy()[f],
+            rules["unit_late_dossiers"],
+            [
+                f"Xếp loại tối đa «{bands.label(cap_u)}»: «{bands.label(b)}» → «{bands.label(a)}»; "
+                "không được công nhận danh hiệu thi đua, khen thưởng"
+                for b, a in zip(base_band[f], band[uidx[f], -1], strict=True)
+            ],
+            [
+                f"late={lt}; handled={h}; late_rate={lt / h:.6f}; ngưỡng {threshold_words('unit', crit)}"
+                for lt, h in zip(late_m[uidx[f], -1], handled_m[uidx[f], -1], strict=True)
+            ],
+        )
+    )
+
+    # -- officials of the year: II.2 (late dossiers) and II.4 (head of a weak unit) --------
+    off = records.officials
+    off = off[off["year"] == Y].reset_index(drop=True)
+    od = records.official_dossiers
+    od = od[od["year"] == Y]
+    pos = pd.Index(od["official_id"]).get_indexer(off["official_id"])
+    has_d = pos >= 0
+    o_late = np.where(has_d, od["late"].to_numpy()[pos], MISSING)
+    o_handled = np.where(has_d, od["handled"].to_numpy()[pos], MISSING)
+    o_fired = late_fires(o_late, o_handled, "official", crit)
+    o_unit = unit_index.get_indexer(off["unit_id"])
+    is_head = off["role"].to_numpy() == head_level
+    unit_band_y = band[o_unit, -1]
+    h_fired = is_head & head_band_capped(unit_band_y, crit)
+    proposed = off["proposed_rating"].to_numpy().astype(np.int8)
+    cap_late = crit.cap_level("official_late_dossiers", cadre)
+    cap_head = crit.cap_level("head_reform_band", cadre)
+    final = np.where(o_fired, np.maximum(proposed, cap_late), proposed)
+    final = np.where(h_fired, np.maximum(final, cap_head), final)
+    late_binds = o_fired & (cap_late > proposed)
+    head_binds = h_fired & (cap_head > proposed)
+    capped_by = np.where(
+        late_binds & head_binds,
+        "official_late_dossiers;head_reform_band",
+        np.where(late_binds, "official_late_dossiers", np.where(head_binds, "head_reform_band", "")),
+    )
+    discipline = o_fired if crit["discipline_flag_when_unchanged"] else late_binds
+    role_keys = np.array(crit.roles.eras[0].keys, dtype=object)
+    ratings = pd.DataFrame(
+        {
+            "year": Y,
+            "official_id": off["official_id"].to_numpy(),
+            "full_name": off["full_name"].to_numpy(),
+            "unit_id": off["unit_id"].to_numpy(),
+            "role": role_keys[off["role"].to_numpy()],
+            "late_rate": late_rate(o_late, o_handled),
+            "proposed_rating": _labels(cadre, proposed),
+            "final_rating": _labels(cadre, final),
+            "capped_by": capped_by,
+            "discipline_review": discipline,
+        }
+    )
+    ratings["_r"] = off["role"].to_numpy()
+    ratings = ratings.sort_values(["unit_id", "_r", "official_id"], kind="stable").drop(columns="_r")
+    ratings = ratings.reset_index(drop=True)
+    f = np.flatnonzero(o_fired)
+    decisions.append(
+        decision_rows(
+            Y,
+            "official",
+            off["official_id"].to_numpy()[f],
+            rules["official_late_dossiers"],
+            [
+                f"Xếp loại tối đa «{cadre.label(cap_late)}»: đề xuất «{cadre.label(p)}» → "
+                f"«{cadre.label(max(p, cap_late))}»; xem xét kỷ luật nếu có vi phạm"
+                for p in proposed[f]
+            ],
+            [
+                f"late={lt}; handled={h}; late_rate={lt / h:.6f}; ngưỡng {threshold_words('official', crit)}"
+                for lt, h in zip(o_late[f], o_handled[f], strict=True)
+            ],
+        )
+    )
+    f = np.flatnonzero(h_fired)
+    decisions.append(
+        decision_rows(
+            Y,
+            "official",
+            off["official_id"].to_numpy()[f],
+            rules["head_reform_band"],
+            [
+                f"Người đứng đầu: xếp loại tối đa «{cadre.label(cap_head)}»: đề xuất «{cadre.label(p)}» → "
+                f"«{cadre.label(max(p, cap_head))}»"
+                for p in proposed[f]
+            ],
+            [
+                f"unit={uid}; band={bands.label(b)} ({Y}); ngưỡng: «{bands.label(crit.band_level(crit['head_band_trigger']))}» trở xuống"
+                for uid, b in zip(off["unit_id"].to_numpy()[f], unit_band_y[f], strict=True)
+            ],
+        )
+    )
+
+    # -- removal triggers: the head's own run (II.4) --------------------------------------
+    hp = off.loc[is_head, ["official_id", "unit_id"]].reset_index(drop=True)
+    hp_unit = unit_index.get_indexer(hp["unit_id"])
+    scope = None
+    if crit["head_streak_own_years_only"]:
+        scope = np.zeros((len(hp), T), dtype=bool)
+        ha = heads_all[heads_all["year"] >= y0]
+        key = pd.MultiIndex.from_arrays([hp["official_id"], hp["unit_id"]])
+        p_idx = key.get_indexer(pd.MultiIndex.from_arrays([ha["official_id"], ha["unit_id"]]))
+        ok = p_idx >= 0
+        scope[p_idx[ok], ha["year"].to_numpy()[ok] - y0] = True
+    hs = streak(band[hp_unit], scope, crit)
+    trig = np.flatnonzero(hs.fires)
+    rows, cols = np.nonzero(hs.run[trig])
+    s_years = _join_lists(len(trig), rows, years[cols].astype(str))
+    s_bands = _join_lists(len(trig), rows, _labels(bands, band[hp_unit[trig][rows], cols]))
+    actions = ";".join(rules["head_removal_streak"].spec["actions"])
+    triggers = pd.DataFrame(
+        {
+            "year": np.full(len(trig), Y, dtype=np.int64),
+            "unit_id": hp["unit_id"].to_numpy()[trig],
+            "official_id": hp["official_id"].to_numpy()[trig],
+            "streak_years": s_years,
+            "streak_bands": s_bands,
+            "actions": actions,
+        },
+        columns=OUTPUT_COLUMNS["removal_triggers"],
+    )
+    triggers = triggers.sort_values(["unit_id", "official_id"], kind="stable").reset_index(drop=True)
+    streak_words = (
+        f"ngưỡng: {crit['streak_years_average']} năm liên tục «{bands.label(crit.band_level(rules['head_removal_streak'].spec['average_band']))}»"
+        + (" trở xuống" if crit["weak_counts_toward_average_streak"] else "")
+        + f" hoặc {crit['streak_years_weak']} năm liên tục «{bands.label(crit.band_level(rules['head_removal_streak'].spec['weak_band']))}»"
+    )
+    decisions.append(
+        decision_rows(
+            Y,
+            "official",
+            triggers["official_id"].to_numpy(),
+            rules["head_removal_streak"],
+            [f"Người đứng đầu thuộc diện: {actions.replace(';', '; ')}"] * len(triggers),
+            [
+                f"unit={uid}; streak_years={sy}; streak_bands={sb}; {streak_words}"
+                for uid, sy, sb in zip(
+                    triggers["unit_id"], triggers["streak_years"], triggers["streak_bands"], strict=True
+                )
+            ],
+        )
+    )
+
+    # -- party organisations: the unit's run, whoever was head (II.4) ----------------------
+    po = records.party_orgs
+    po = po[po["year"] == Y].reset_index(drop=True)
+    po_unit = unit_index.get_indexer(po["unit_id"])
+    po_fires = unit_streak.fires[po_unit] if len(po) else np.zeros(0, dtype=bool)
+    po_prop = po["proposed_classification"].to_numpy().astype(np.int8)
+    po_final, po_capped = party_cap(po_prop, po_fires, party, crit)
+    classes = pd.DataFrame(
+        {
+            "year": np.full(len(po), Y, dtype=np.int64),
+            "party_org_id": po["party_org_id"].to_numpy(),
+            "unit_id": po["unit_id"].to_numpy(),
+            "proposed_classification": _labels(party, po_prop),
+            "final_classification": _labels(party, po_final),
+            "capped_by": np.where(po_capped, "party_org_streak", ""),
+        },
+        columns=OUTPUT_COLUMNS["party_org_classifications"],
+    )
+    classes = classes.sort_values(["unit_id", "party_org_id"], kind="stable").reset_index(drop=True)
+    f = np.flatnonzero(po_fires)
+    run_rows, run_cols = np.nonzero(unit_streak.run[po_unit[f]]) if len(f) else (np.array([], int),) * 2
+    u_years = _join_lists(len(f), run_rows, years[run_cols].astype(str))
+    u_bands = _join_lists(len(f), run_rows, _labels(bands, band[po_unit[f][run_rows], run_cols]))
+    cap_p = crit.cap_level("party_org_streak", party)
+    decisions.append(
+        decision_rows(
+            Y,
+            "party_org",
+            po["party_org_id"].to_numpy()[f],
+            rules["party_org_streak"],
+            [
+                f"Không được xếp loại mức cao nhất («{party.label(0)}»): đề xuất «{party.label(p)}» → "
+                f"«{party.label(max(p, cap_p))}»"
+                for p in po_prop[f]
+            ],
+            [
+                f"unit={uid}; streak_years={sy}; streak_bands={sb}; {streak_words}"
+                for uid, sy, sb in zip(po["unit_id"].to_numpy()[f], u_years, u_bands, strict=True)
+            ],
+        )
+    )
+
+    notes = list(records.notes) + _era_notes(records, Y, cadre, party)
+    return Evaluation(
+        year=Y,
+        criteria=crit,
+        records=records,
+        unit_ranking=ranking[OUTPUT_COLUMNS["unit_ranking"]],
+        official_ratings=ratings[OUTPUT_COLUMNS["official_ratings"]],
+        removal_triggers=triggers,
+        party_org_classifications=classes,
+        decisions=combine(decisions, RULE_IDS),
+        notes=notes,
+    )
+
+
+def _era_notes(records: Records, Y: int, cadre: Scale, party: Scale) -> list[str]:
+    notes = []
+    for table, col, scale in (
+        ("officials", "proposed_rating", cadre),
+        ("party_orgs", "proposed_classification", party),
+    ):
+        df = records.table(table)
+        other = df[(df["year"] == Y) & df[f"{col}_other_era"]]
+        if len(other):
+            rows = ", ".join(map(str, other["row"].to_numpy()[:10])) + (" …" if len(other) > 10 else "")
+            src = records.sources.get(table)
+            notes.append(
+                f"{src.where if src else table}: {len(other)} nhãn {col} ghi theo thang của thời kỳ khác "
+                f"(dòng {rows}); đã đọc theo mức tương ứng và in theo nhãn năm {Y} ({scale.source})."
+            )
+    return notes

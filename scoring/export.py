@@ -1,0 +1,233 @@
+"""Writing the output tables: CSV (UTF-8 with BOM), `decisions.xlsx`, Parquet, a manifest.
+
+Exports are written into a temporary folder beside the target and moved into place only
+when every file is complete, so an interrupted run never leaves a half-written table. The
+same inputs and criteria give byte-identical files (no timestamps inside, stable order).
+Text cells that a spreadsheet would read as a formula are neutralised (SPEC §5).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .evaluate import OUTPUT_COLUMNS, Evaluation
+
+MAX_SPREADSHEET_ROWS = 100_000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+LIST_COLUMNS = {"capped_by", "reasons", "streak_years", "streak_bands", "actions"}
+
+
+def neutralise(text: str) -> str:
+    """'=1+1' -> \"'=1+1\": a spreadsheet shows it as text, never runs it."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _text_column(s: pd.Series) -> pd.Series:
+    s = s.astype(object).where(s.notna(), "")
+    s = s.astype(str)
+    bad = s.str.startswith(FORMULA_START)
+    if bad.any():
+        s = s.where(~bad, "'" + s)
+    return s
+
+
+def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The table as the strings written to CSV: true/false, 2-decimal scores, 6-decimal rates."""
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if s.dtype == bool:
+            out[c] = np.where(s.to_numpy(), "true", "false")
+        elif c == "score":
+            out[c] = [("" if pd.isna(v) else f"{v:.2f}") for v in s]
+        elif c == "late_rate":
+            out[c] = [("" if pd.isna(v) else f"{v:.6f}") for v in s]
+        elif s.dtype.kind in "iu" or str(s.dtype) == "Int64":
+            out[c] = s.astype("Int64").astype(str).replace("<NA>", "")
+        else:
+            out[c] = _text_column(s)
+    return pd.DataFrame(out, columns=df.columns)
+
+
+def _csv_bytes(df: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    csv_frame(df).to_csv(buf, index=False, lineterminator="\r\n")
+    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+
+
+def _xlsx_bytes(tables: dict[str, pd.DataFrame], properties: dict[str, str]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.packaging.custom import StringProperty
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in tables.items():
+        ws = wb.create_sheet(name)
+        ws.append(list(df.columns))
+        cols = list(df.columns)
+        for values in df.itertuples(index=False, name=None):
+            row = []
+            for v in values:
+                if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+                    row.append(None)
+                elif isinstance(v, np.bool_ | bool):
+                    row.append(bool(v))
+                elif isinstance(v, np.integer):
+                    row.append(int(v))
+                elif isinstance(v, np.floating | float):
+                    row.append(float(v))
+                else:
+                    row.append(str(v))
+            ws.append(row)
+        for cells in ws.iter_rows(min_row=2):
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    if cell.value.startswith(FORMULA_START):
+                        # stored as a string cell with Excel's quote prefix: shown, never run
+                        cell.data_type = "s"
+                        cell.quotePrefix = True
+                elif isinstance(cell.value, float):
+                    header = cols[cell.column - 1]
+                    cell.number_format = "0.00" if header == "score" else "0.000000"
+        ws.freeze_panes = "A2"
+    for k, v in properties.items():
+        wb.custom_doc_props.append(StringProperty(name=k, value=v))
+    wb.properties.creator = "scoring"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _deterministic_zip(buf.getvalue())
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """Rewrite an .xlsx with fixed timestamps, so equal content gives equal bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                    rb"\g<1>2000-01-01T00:00:00Z\g<3>",
+                    body,
+                )
+            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, body)
+    return out.getvalue()
+
+
+def manifest(ev: Evaluation, scenario: str | None = None) -> dict:
+    """What this export is the product of: versions, hashes, year, overrides."""
+    crit = ev.criteria
+    return {
+        "tool": "scoring",
+        "version": __version__,
+        "year": ev.year,
+        "criteria": {
+            "file": Path(crit.source).name,
+            "version": crit.version,
+            "sha256": crit.sha256,
+        },
+        "overrides": {k: v for k, v in crit.overrides},
+        "scenario": scenario,
+        "inputs": {"origin": Path(ev.records.origin).name, "sha256": ev.records.input_sha256},
+        "corrections": getattr(ev.records, "corrections", []),
+    }
+
+
+def _manifest_properties(m: dict) -> dict[str, str]:
+    props = {
+        "scoring_version": m["version"],
+        "year": str(m["year"]),
+        "criteria_sha256": m["criteria"]["sha256"],
+        "criteria_version": m["criteria"]["version"],
+        "overrides": json.dumps(m["overrides"], ensure_ascii=False, sort_keys=True),
+    }
+    for name, sha in m["inputs"]["sha256"].items():
+        props[f"input_sha256:{name}"[:250]] = sha
+    return props
+
+
+def write_outputs(
+    ev: Evaluation,
+    out_dir: str | Path,
+    fmt: str = "csv",
+    max_spreadsheet_rows: int = MAX_SPREADSHEET_ROWS,
+    scenario: str | None = None,
+) -> list[str]:
+    """Write the five tables, `decisions.xlsx` (when small enough) and `manifest.json`.
+
+    Returns the notices of the export (e.g. the workbook skipped). All or nothing: files
+    are complete in a temporary folder before they are moved into `out_dir`.
+    """
+    out = Path(out_dir)
+    tables = ev.tables()
+    notices = []
+    m = manifest(ev, scenario)
+    files: dict[str, bytes | pd.DataFrame] = {}
+    for name, df in tables.items():
+        df = df[OUTPUT_COLUMNS[name]]
+        if fmt == "parquet":
+            files[f"{name}.parquet"] = df
+        else:
+            files[f"{name}.csv"] = _csv_bytes(df)
+    largest = max(len(df) for df in tables.values())
+    if largest <= max_spreadsheet_rows:
+        xl = {n: _xlsx_frame(df) for n, df in tables.items()}
+        files["decisions.xlsx"] = _xlsx_bytes(xl, _manifest_properties(m))
+    else:
+        notices.append(
+            f"Bỏ qua decisions.xlsx: bảng lớn nhất có {largest:,} dòng, vượt giới hạn "
+            f"{max_spreadsheet_rows:,} dòng của một bảng tính (dùng --format parquet cho dữ liệu lớn)."
+        )
+    m["files"] = sorted(files)
+    files["manifest.json"] = (json.dumps(m, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    _write_atomically(out, files)
+    return notices
+
+
+def _xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Booleans as true/false text, as in the CSV; numbers stay numbers."""
+    df = df.copy()
+    for c in df.columns:
+        if df[c].dtype == bool:
+            df[c] = np.where(df[c].to_numpy(), "true", "false")
+    return df
+
+
+def _write_atomically(out: Path, files: dict[str, bytes | pd.DataFrame]) -> None:
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    try:
+        for name, body in files.items():
+            target = tmp / name
+            if isinstance(body, pd.DataFrame):
+                body.to_parquet(target, index=False)
+            else:
+                target.write_bytes(body)
+            with open(target, "rb") as f:
+                os.fsync(f.fileno())
+        if not out.exists():
+            os.chmod(tmp, 0o755)
+            os.rename(tmp, out)
+            return
+        for name in files:
+            os.replace(tmp / name, out / name)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""The programme's rules, one module per clause family; each a pure vectorised function."""

@@ -1,0 +1,55 @@
+"""Mục II.4 (xếp hạng kết quả cải cách hành chính) and II.2 (the unit's late-dossier cap).
+
+Bands from the score: percent, rounded half up to 2 decimals (scores are held in integer
+hundredths), lower bounds inclusive, bounds from criteria. Past results are not re-decided:
+a band recorded for an earlier year is final (reading `past_bands_final`). In the evaluated
+year the band comes from the score, a recorded band stands in when no score is given, and
+the late-dossier cap applies to it. A year before the evaluated one with a score and no
+recorded band is decided the same way, since that is what its own evaluation would have said.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..criteria import Criteria
+from ..labels import MISSING
+from .late_dossiers import late_fires
+
+
+def band_from_score(cents: np.ndarray, crit: Criteria) -> np.ndarray:
+    """Band level of each score in hundredths (MISSING where there is no score)."""
+    cents = np.asarray(cents, dtype=np.int64)
+    n_bands = len(crit.bands.keys)
+    level = np.full(cents.shape, n_bands - 1, dtype=np.int8)
+    for i in range(n_bands - 2, -1, -1):
+        bound = crit.band_min(i)
+        level = np.where(cents * bound.denominator >= bound.numerator * 100, np.int8(i), level)
+    return np.where(cents >= 0, level, np.int8(MISSING)).astype(np.int8)
+
+
+def unit_bands(score_cents, recorded, late, handled, is_past, crit: Criteria):
+    """Bands of every (unit, year) cell.
+
+    Returns (band_by_score, late_fired, band): the band the score gives, whether the
+    unit's late dossiers reach the threshold, and the band that stands after the cap
+    (or as recorded, for a past year).
+    """
+    by_score = band_from_score(score_cents, crit)
+    base = np.where(by_score != MISSING, by_score, recorded)
+    fired = late_fires(late, handled, "unit", crit)
+    cap = crit.cap_level("unit_late_dossiers", crit.bands)
+    derived = np.where(fired & (base != MISSING), np.maximum(base, cap), base)
+    if crit["past_bands_final"]:
+        band = np.where(is_past & (recorded != MISSING), recorded, derived)
+    else:
+        band = derived
+    return by_score, fired, band.astype(np.int8)
+
+
+def rank_in_group(group_key: pd.Series, score_cents: pd.Series, crit: Criteria) -> pd.Series:
+    """Rank by score, descending, within each group; ties share the lowest rank (1, 2, 2, 4)."""
+    scored = score_cents.where(score_cents >= 0)
+    ranks = scored.groupby(group_key.to_numpy()).rank(method=crit["rank_ties"], ascending=False)
+    return ranks.astype("Int64")

@@ -1,0 +1,38 @@
+"""The embedded Khánh Hòa sample (see scoring/sample_data/README.md for what is real).
+
+The 2018–2020 scores of named units and the band counts are the province's published
+figures; everything else is synthetic and says so (column `source`, and the README).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample_data"
+SAMPLE_TABLES = (
+    "units",
+    "reform_results",
+    "unit_dossiers",
+    "officials",
+    "official_dossiers",
+    "party_orgs",
+)
+SAMPLE_LATEST_YEAR = 2020
+
+
+def sample_path() -> Path:
+    """The folder of the embedded sample's CSV files."""
+    return SAMPLE_DIR
+
+
+def write_sample(out_dir: str | Path) -> list[Path]:
+    """Copy the sample's CSV files (and README) into `out_dir`, as a starting point for users."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in [f"{t}.csv" for t in SAMPLE_TABLES] + ["README.md"]:
+        target = out / name
+        shutil.copyfile(SAMPLE_DIR / name, target)
+        written.append(target)
+    return written
