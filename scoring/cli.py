@@ -80,6 +80,14 @@ def main(argv: list[str] | None = None) -> int:
             for path in write_sample(args.dir):
                 print(path)
             return EXIT_OK
+        if args.command == "synth":
+            from .synth import generate, write
+
+            first = args.last_year - args.years + 1
+            tables = generate(args.units, args.officials, args.years, args.seed, first_year=first)
+            for path in write(tables, args.dir, args.format):
+                print(path)
+            return EXIT_OK
         crit = load_criteria(args.criteria).with_overrides(_overrides(args.set))
         records = load_records(args.data, crit)
         from .evaluate import evaluate
