@@ -220,13 +220,8 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
     heads_all = records.officials
     head_level = crit.roles.eras[0].level_of_key("head")
     heads_all = heads_all[(heads_all["year"] <= Y) & (heads_all["role"] == head_level)]
-    y0 = int(
-        min(
-            [Y, *rr["year"].to_numpy()[:1].tolist()] + [rr["year"].min(), heads_all["year"].min()]
-            if len(rr) and len(heads_all)
-            else [Y]
-        )
-    )
+    # the matrices start at the earliest year with a result or a head: streaks look back
+    y0 = min([Y] + [int(df["year"].min()) for df in (rr, heads_all) if len(df)])
     years = np.arange(y0, Y + 1)
     T = len(years)
 
