@@ -60,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     sm = sub.add_parser("sample", help="ghi bộ dữ liệu mẫu Khánh Hòa (CSV) ra một thư mục")
     sm.add_argument("dir")
 
+    sy = sub.add_parser("synth", help="sinh bộ dữ liệu tổng hợp (giả lập) quy mô lớn để đo tốc độ")
+    sy.add_argument("dir")
+    sy.add_argument("--units", type=int, default=10_000)
+    sy.add_argument("--officials", type=int, default=1_000_000)
+    sy.add_argument("--years", type=int, default=10)
+    sy.add_argument("--seed", type=int, default=0)
+    sy.add_argument("--last-year", type=int, default=2020)
+    sy.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
+
     ex = sub.add_parser(
         "explain", help="giải thích các quyết định đối với một đơn vị, cán bộ hoặc tổ chức đảng"
     )
