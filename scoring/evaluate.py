@@ -13,6 +13,7 @@ import pandas as pd
 
 from .criteria import RULE_IDS, Criteria, load_criteria
 from .decisions import combine, decision_rows
+from .keys import encode, positions, unit_codes
 from .labels import MISSING, Scale
 from .records import Problem, Records, ValidationError
 from .rules.head_of_unit import head_band_capped, streak
@@ -165,6 +166,35 @@ def _labels(scale: Scale, levels: np.ndarray) -> np.ndarray:
     return table[np.asarray(levels, dtype=np.int64)]  # -1 picks the trailing ""
 
 
+CAPPED_BY_OFFICIAL = (
+    "",
+    "official_late_dossiers",
+    "head_reform_band",
+    "official_late_dossiers;head_reform_band",
+)
+
+
+def _categorical(labels, codes: np.ndarray) -> pd.Categorical:
+    """Labels by level code as a categorical (cheap for a million rows); -1 gives ''."""
+    labels = list(labels)
+    cats = labels if "" in labels else [*labels, ""]
+    codes = np.asarray(codes, dtype=np.int64)
+    return pd.Categorical.from_codes(np.where(codes >= 0, codes, cats.index("")), categories=cats)
+
+
+def _rows(column: pd.Series, rows: np.ndarray):
+    """Like `_take`, but a contiguous run of rows is sliced without copying."""
+    rows = np.asarray(rows, dtype=np.int64)
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows) and (len(rows) < 2 or np.all(np.diff(rows) == 1)):
+        return column.array[rows[0] : rows[-1] + 1]
+    return _take(column, rows)
+
+
+def _take(column: pd.Series, rows: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """Rows of a column without converting Arrow strings to Python objects."""
+    return column.array.take(np.asarray(rows, dtype=np.int64))
+
+
 def _join_lists(n: int, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
     """';'-joined values per row index (rows sorted), '' where a row has none."""
     out = np.full(n, "", dtype=object)
@@ -205,6 +235,21 @@ def _check_year(records: Records, year: int) -> None:
 
 
 TABLES_WITH_YEAR = ("reform_results", "unit_dossiers", "officials", "official_dossiers", "party_orgs")
+UNIT_TABLES = ("reform_results", "unit_dossiers", "officials", "party_orgs")
+
+
+def _codes(records: Records) -> dict:
+    """Integer keys of the records, computed once per Records object (a what-if reuses them)."""
+    cache = records.__dict__.get("_codes")
+    if cache is None:
+        cache = {}
+        frames = [records.table(t)["unit_id"] for t in UNIT_TABLES]
+        for t, c in zip(UNIT_TABLES, unit_codes(records.units["unit_id"], *frames), strict=True):
+            cache[t] = c
+        (off, od), n = encode(records.officials["official_id"], records.official_dossiers["official_id"])
+        cache["official"], cache["official_dossier"], cache["n_officials"] = off, od, n
+        records.__dict__["_codes"] = cache
+    return cache
 
 
 def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> Evaluation:
@@ -212,31 +257,41 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
     crit = criteria or load_criteria()
     Y = int(year)
     _check_year(records, Y)
+    codes = _codes(records)
     units = records.units
     n_units = len(units)
-    unit_index = pd.Index(units["unit_id"])
     rr = records.reform_results
-    rr = rr[rr["year"] <= Y]
-    heads_all = records.officials
+    rr_years = rr["year"].to_numpy()
+    off_all = records.officials
+    off_years = off_all["year"].to_numpy()
+    off_role = off_all["role"].to_numpy()
     head_level = crit.roles.eras[0].level_of_key("head")
-    heads_all = heads_all[(heads_all["year"] <= Y) & (heads_all["role"] == head_level)]
+    head_rows = np.flatnonzero((off_years <= Y) & (off_role == head_level))
     # the matrices start at the earliest year with a result or a head: streaks look back
-    y0 = min([Y] + [int(df["year"].min()) for df in (rr, heads_all) if len(df)])
+    starts = [Y]
+    if (rr_years <= Y).any():
+        starts.append(int(rr_years[rr_years <= Y].min()))
+    if len(head_rows):
+        starts.append(int(off_years[head_rows].min()))
+    y0 = min(starts)
     years = np.arange(y0, Y + 1)
     T = len(years)
 
-    def matrix(df, column, fill=MISSING, dtype=np.int64):
-        m = np.full((n_units, T), fill, dtype=dtype)
-        df = df[df["year"] >= y0]
-        m[unit_index.get_indexer(df["unit_id"]), df["year"].to_numpy() - y0] = df[column].to_numpy()
-        return m
+    def matrix(table, columns, dtype=np.int64):
+        df = records.table(table)
+        yrs = df["year"].to_numpy()
+        keep = (yrs >= y0) & (yrs <= Y)
+        rows, cols = codes[table][keep], yrs[keep] - y0
+        out = []
+        for column in columns:
+            m = np.full((n_units, T), MISSING, dtype=dtype)
+            m[rows, cols] = df[column].to_numpy()[keep]
+            out.append(m)
+        return out
 
-    score = matrix(rr, "score_cents")
-    recorded = matrix(rr, "band", dtype=np.int8)
-    ud = records.unit_dossiers
-    ud = ud[ud["year"] <= Y]
-    late_m = matrix(ud, "late")
-    handled_m = matrix(ud, "handled")
+    score, recorded = matrix("reform_results", ["score_cents", "band"])
+    recorded = recorded.astype(np.int8)
+    late_m, handled_m = matrix("unit_dossiers", ["late", "handled"])
     is_past = (years < Y)[None, :]
     by_score, late_fired, band = unit_bands(score, recorded, late_m, handled_m, is_past, crit)
     unit_streak = streak(band, None, crit)
@@ -249,10 +304,8 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
 
     # -- units of the year: ranking, band, late cap (II.2), eligibility --------------------
     active = np.zeros(n_units, dtype=bool)
-    for t in TABLES_WITH_YEAR:
-        if "unit_id" in records.table(t):
-            df = records.table(t)
-            active[unit_index.get_indexer(df.loc[df["year"] == Y, "unit_id"])] = True
+    for t in UNIT_TABLES:
+        active[codes[t][records.table(t)["year"].to_numpy() == Y]] = True
     uidx = np.flatnonzero(active)
     u = units.iloc[uidx].reset_index(drop=True)
     s_cents = pd.Series(score[uidx, -1])
@@ -278,6 +331,8 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
     ranking = ranking.sort_values(
         ["_g", "group", "rank_in_group", "unit_id"], na_position="last", kind="stable"
     )
+    table_pos = np.empty(len(ranking), dtype=np.int64)
+    table_pos[ranking.index.to_numpy()] = np.arange(len(ranking))
     ranking = ranking.drop(columns="_g").reset_index(drop=True)
     ranking["rank_in_group"] = ranking["rank_in_group"].astype("Int64")
     base_band = np.where(by_score[uidx, -1] != MISSING, by_score[uidx, -1], recorded[uidx, -1])
@@ -298,78 +353,83 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
                 f"late={lt}; handled={h}; late_rate={lt / h:.6f}; ngưỡng {threshold_words('unit', crit)}"
                 for lt, h in zip(late_m[uidx[f], -1], handled_m[uidx[f], -1], strict=True)
             ],
+            order=table_pos[f],
         )
     )
 
     # -- officials of the year: II.2 (late dossiers) and II.4 (head of a weak unit) --------
-    off = records.officials
-    off = off[off["year"] == Y].reset_index(drop=True)
+    idx = np.flatnonzero(off_years == Y)  # rows of the officials table in the year
     od = records.official_dossiers
-    od = od[od["year"] == Y]
-    pos = pd.Index(od["official_id"]).get_indexer(off["official_id"])
+    od_idx = np.flatnonzero(od["year"].to_numpy() == Y)
+    pos = positions(codes["official"][idx], codes["official_dossier"][od_idx], codes["n_officials"])
     has_d = pos >= 0
-    o_late = np.where(has_d, od["late"].to_numpy()[pos], MISSING)
-    o_handled = np.where(has_d, od["handled"].to_numpy()[pos], MISSING)
+    d_rows = od_idx[np.where(has_d, pos, 0)] if len(od_idx) else np.zeros(len(idx), dtype=np.int64)
+    o_late = np.where(has_d, od["late"].to_numpy()[d_rows] if len(od_idx) else MISSING, MISSING)
+    o_handled = np.where(has_d, od["handled"].to_numpy()[d_rows] if len(od_idx) else MISSING, MISSING)
     o_fired = late_fires(o_late, o_handled, "official", crit)
-    o_unit = unit_index.get_indexer(off["unit_id"])
-    is_head = off["role"].to_numpy() == head_level
+    o_unit = codes["officials"][idx]
+    o_role = off_role[idx]
+    is_head = o_role == head_level
     unit_band_y = band[o_unit, -1]
     h_fired = is_head & head_band_capped(unit_band_y, crit)
-    proposed = off["proposed_rating"].to_numpy().astype(np.int8)
+    proposed = off_all["proposed_rating"].to_numpy()[idx].astype(np.int8)
     cap_late = crit.cap_level("official_late_dossiers", cadre)
     cap_head = crit.cap_level("head_reform_band", cadre)
     final = np.where(o_fired, np.maximum(proposed, cap_late), proposed)
     final = np.where(h_fired, np.maximum(final, cap_head), final)
     late_binds = o_fired & (cap_late > proposed)
     head_binds = h_fired & (cap_head > proposed)
-    capped_by = np.where(
-        late_binds & head_binds,
-        "official_late_dossiers;head_reform_band",
-        np.where(late_binds, "official_late_dossiers", np.where(head_binds, "head_reform_band", "")),
-    )
+    capped_code = late_binds.astype(np.int8) + 2 * head_binds.astype(np.int8)
     discipline = o_fired if crit["discipline_flag_when_unchanged"] else late_binds
-    role_keys = np.array(crit.roles.eras[0].keys, dtype=object)
+    # officials are listed in the order of the input table (the analyst's own order)
+    order = np.arange(len(idx))
+    sel = idx
     ratings = pd.DataFrame(
         {
-            "year": Y,
-            "official_id": off["official_id"].to_numpy(),
-            "full_name": off["full_name"].to_numpy(),
-            "unit_id": off["unit_id"].to_numpy(),
-            "role": role_keys[off["role"].to_numpy()],
-            "late_rate": late_rate(o_late, o_handled),
-            "proposed_rating": _labels(cadre, proposed),
-            "final_rating": _labels(cadre, final),
-            "capped_by": capped_by,
-            "discipline_review": discipline,
+            "year": np.full(len(idx), Y, dtype=np.int64),
+            "official_id": _rows(off_all["official_id"], sel),
+            "full_name": _rows(off_all["full_name"], sel),
+            "unit_id": _take(units["unit_id"], o_unit[order]),
+            "role": _categorical(crit.roles.eras[0].keys, o_role[order]),
+            "late_rate": late_rate(o_late, o_handled)[order],
+            "proposed_rating": _categorical(cadre.labels, proposed[order]),
+            "final_rating": _categorical(cadre.labels, final[order]),
+            "capped_by": _categorical(CAPPED_BY_OFFICIAL, capped_code[order]),
+            "discipline_review": discipline[order],
         }
     )
-    ratings["_r"] = off["role"].to_numpy()
-    ratings = ratings.sort_values(["unit_id", "_r", "official_id"], kind="stable").drop(columns="_r")
-    ratings = ratings.reset_index(drop=True)
+    off_ids = off_all["official_id"]
+    o_words = threshold_words("official", crit)
     f = np.flatnonzero(o_fired)
+    outcome_by_level = np.array(
+        [
+            f"Xếp loại tối đa «{cadre.label(cap_late)}»: đề xuất «{cadre.label(p)}» → "
+            f"«{cadre.label(max(p, cap_late))}»; xem xét kỷ luật nếu có vi phạm"
+            for p in range(len(cadre.labels))
+        ],
+        dtype=object,
+    )
     decisions.append(
         decision_rows(
             Y,
             "official",
-            off["official_id"].to_numpy()[f],
+            _take(off_ids, idx[f]),
             rules["official_late_dossiers"],
+            outcome_by_level[proposed[f]],
             [
-                f"Xếp loại tối đa «{cadre.label(cap_late)}»: đề xuất «{cadre.label(p)}» → "
-                f"«{cadre.label(max(p, cap_late))}»; xem xét kỷ luật nếu có vi phạm"
-                for p in proposed[f]
+                f"late={lt}; handled={h}; late_rate={lt / h:.6f}; ngưỡng {o_words}"
+                for lt, h in zip(o_late[f].tolist(), o_handled[f].tolist(), strict=True)
             ],
-            [
-                f"late={lt}; handled={h}; late_rate={lt / h:.6f}; ngưỡng {threshold_words('official', crit)}"
-                for lt, h in zip(o_late[f], o_handled[f], strict=True)
-            ],
+            order=f,
         )
     )
     f = np.flatnonzero(h_fired)
+    trigger_label = bands.label(crit.band_level(crit["head_band_trigger"]))
     decisions.append(
         decision_rows(
             Y,
             "official",
-            off["official_id"].to_numpy()[f],
+            _take(off_ids, idx[f]),
             rules["head_reform_band"],
             [
                 f"Người đứng đầu: xếp loại tối đa «{cadre.label(cap_head)}»: đề xuất «{cadre.label(p)}» → "
@@ -377,23 +437,28 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
                 for p in proposed[f]
             ],
             [
-                f"unit={uid}; band={bands.label(b)} ({Y}); ngưỡng: «{bands.label(crit.band_level(crit['head_band_trigger']))}» trở xuống"
-                for uid, b in zip(off["unit_id"].to_numpy()[f], unit_band_y[f], strict=True)
+                f"unit={uid}; band={bands.label(b)} ({Y}); ngưỡng: «{trigger_label}» trở xuống"
+                for uid, b in zip(units["unit_id"].to_numpy()[o_unit[f]], unit_band_y[f], strict=True)
             ],
+            order=f,
         )
     )
 
     # -- removal triggers: the head's own run (II.4) --------------------------------------
-    hp = off.loc[is_head, ["official_id", "unit_id"]].reset_index(drop=True)
-    hp_unit = unit_index.get_indexer(hp["unit_id"])
+    h_idx = idx[is_head]  # heads of the year, rows of the officials table
+    hp_unit = codes["officials"][h_idx]
+    hp_off = codes["official"][h_idx]
     scope = None
     if crit["head_streak_own_years_only"]:
-        scope = np.zeros((len(hp), T), dtype=bool)
-        ha = heads_all[heads_all["year"] >= y0]
-        key = pd.MultiIndex.from_arrays([hp["official_id"], hp["unit_id"]])
-        p_idx = key.get_indexer(pd.MultiIndex.from_arrays([ha["official_id"], ha["unit_id"]]))
+        # the years each (official, unit) pair of the year was listed as head
+        scope = np.zeros((len(h_idx), T), dtype=bool)
+        ha = head_rows[off_years[head_rows] >= y0]
+        n_u = max(n_units, 1)
+        pair_key = pd.Index(hp_off * n_u + hp_unit)
+        p_idx = pair_key.get_indexer(codes["official"][ha] * n_u + codes["officials"][ha])
         ok = p_idx >= 0
-        scope[p_idx[ok], ha["year"].to_numpy()[ok] - y0] = True
+        scope[p_idx[ok], off_years[ha][ok] - y0] = True
+    hp = pd.DataFrame({"official_id": _take(off_ids, h_idx), "unit_id": units["unit_id"].to_numpy()[hp_unit]})
     hs = streak(band[hp_unit], scope, crit)
     trig = np.flatnonzero(hs.fires)
     rows, cols = np.nonzero(hs.run[trig])
@@ -404,14 +469,13 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
         {
             "year": np.full(len(trig), Y, dtype=np.int64),
             "unit_id": hp["unit_id"].to_numpy()[trig],
-            "official_id": hp["official_id"].to_numpy()[trig],
+            "official_id": np.asarray(hp["official_id"].to_numpy()[trig], dtype=object),
             "streak_years": s_years,
             "streak_bands": s_bands,
             "actions": actions,
         },
         columns=OUTPUT_COLUMNS["removal_triggers"],
     )
-    triggers = triggers.sort_values(["unit_id", "official_id"], kind="stable").reset_index(drop=True)
     streak_words = (
         f"ngưỡng: {crit['streak_years_average']} năm liên tục «{bands.label(crit.band_level(rules['head_removal_streak'].spec['average_band']))}»"
         + (" trở xuống" if crit["weak_counts_toward_average_streak"] else "")
@@ -430,13 +494,15 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
                     triggers["unit_id"], triggers["streak_years"], triggers["streak_bands"], strict=True
                 )
             ],
+            order=np.flatnonzero(is_head)[trig],
         )
     )
 
     # -- party organisations: the unit's run, whoever was head (II.4) ----------------------
     po = records.party_orgs
-    po = po[po["year"] == Y].reset_index(drop=True)
-    po_unit = unit_index.get_indexer(po["unit_id"])
+    po_in_year = po["year"].to_numpy() == Y
+    po_unit = codes["party_orgs"][po_in_year]
+    po = po[po_in_year].reset_index(drop=True)
     po_fires = unit_streak.fires[po_unit] if len(po) else np.zeros(0, dtype=bool)
     po_prop = po["proposed_classification"].to_numpy().astype(np.int8)
     po_final, po_capped = party_cap(po_prop, po_fires, party, crit)
@@ -451,7 +517,6 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
         },
         columns=OUTPUT_COLUMNS["party_org_classifications"],
     )
-    classes = classes.sort_values(["unit_id", "party_org_id"], kind="stable").reset_index(drop=True)
     f = np.flatnonzero(po_fires)
     run_rows, run_cols = np.nonzero(unit_streak.run[po_unit[f]]) if len(f) else (np.array([], int),) * 2
     u_years = _join_lists(len(f), run_rows, years[run_cols].astype(str))
@@ -472,6 +537,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
                 f"unit={uid}; streak_years={sy}; streak_bands={sb}; {streak_words}"
                 for uid, sy, sb in zip(po["unit_id"].to_numpy()[f], u_years, u_bands, strict=True)
             ],
+            order=f,
         )
     )
 
