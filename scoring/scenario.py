@@ -1,0 +1,715 @@
+"""What-if scenarios: other parameters, other readings, corrected records — and what changes.
+
+A scenario is a name, overrides of criteria parameters (thresholds, band bounds, the open
+readings of SPEC §2) and corrections to records (a unit's appraised score). Like an
+OpenFisca reform it is a pure function of the baseline: `apply` returns new records and new
+criteria and never touches the ones it was given. `compare(base, alt)` lists the decisions
+that differ, the biggest consequences first:
+
+    import scoring
+    from scoring.scenario import Correction, Scenario, compare, run
+
+    crit, recs = scoring.load_criteria(), scoring.load_records()
+    base = scoring.evaluate(recs, 2020, crit)
+    sc = Scenario("ngưỡng 12%", {"unit_late_threshold_percent": 12},
+                  (Correction("DH_KHANHHOA", 2020, "72.00"),))
+    alt = run(recs, 2020, crit, sc)
+    compare(base, alt)   # subject, rule, clause, before, after, change
+
+A corrected score goes back into the records, so everything the engine derives from a score
+(band, rank, the late-dossier cap, streaks of later years) is derived again.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .criteria import RULE_IDS, Criteria
+from .evaluate import OUTPUT_COLUMNS, Evaluation, evaluate
+from .export import FORMULA_START, _deterministic_zip, _manifest_properties, manifest, write_outputs
+from .labels import MISSING
+from .records import Records
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be applied (an unknown unit, a score out of range); Vietnamese."""
+
+
+# ---------------------------------------------------------------------------------------
+# The scenario
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A corrected appraised score of one unit in one year (hundredths, as records.py reads it).
+
+    `score` may be text as a clerk writes it ("72,5", "84.995") or a number; it is rounded
+    half up on its decimal value to 2 decimals, exactly as the input files are.
+    """
+
+    unit_id: str
+    year: int
+    score: str | float | int
+
+    @property
+    def score_cents(self) -> int:
+        text = self.score if isinstance(self.score, str) else repr(float(self.score))
+        cents = score_cents(text)
+        if cents is None:
+            raise ScenarioError(
+                f"Điểm sửa của đơn vị {self.unit_id} năm {self.year} không hợp lệ: «{self.score}» — "
+                "cần một số từ 0 đến 100 (ví dụ 85,20)."
+            )
+        return cents
+
+    @property
+    def score_text(self) -> str:
+        c = self.score_cents
+        return f"{c // 100}.{c % 100:02d}"
+
+    def to_dict(self) -> dict:
+        return {"unit_id": self.unit_id, "year": int(self.year), "score": self.score_text}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named what-if: parameter overrides and record corrections."""
+
+    name: str = "kịch bản"
+    overrides: dict[str, Any] = field(default_factory=dict)
+    corrections: tuple[Correction, ...] = ()
+
+    @property
+    def is_baseline(self) -> bool:
+        return not self.overrides and not self.corrections
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "overrides": dict(self.overrides),
+            "corrections": [c.to_dict() for c in self.corrections],
+        }
+
+    def describe(self, criteria: Criteria | None = None) -> str:
+        """One Vietnamese line per change, with the baseline value when criteria are given."""
+        lines = [f"Kịch bản «{self.name}»:"]
+        for k, v in self.overrides.items():
+            was = f" (gốc: {_value_text(criteria.parameter_info(k)['value'])})" if criteria else ""
+            lines.append(f"  - {k} = {_value_text(v)}{was}")
+        for c in self.corrections:
+            lines.append(f"  - điểm của {c.unit_id} năm {c.year} sửa thành {c.score_text}")
+        if self.is_baseline:
+            lines.append("  (không thay đổi gì so với phương án gốc)")
+        return "\n".join(lines)
+
+    @classmethod
+    def from_strings(
+        cls, name: str, sets: list[str] | None = None, corrects: list[str] | None = None, year: int = 0
+    ) -> Scenario:
+        """From command-line forms: `name=value` overrides; `UNIT=SCORE` or `UNIT:YEAR=SCORE`."""
+        overrides: dict[str, Any] = {}
+        for pair in sets or []:
+            if "=" not in pair:
+                raise ScenarioError(f"--set cần dạng tên=giá_trị, nhận được «{pair}»")
+            k, v = pair.split("=", 1)
+            # read as the criteria file reads a value: "12" -> 12, "false" -> False, "null" -> None
+            overrides[k.strip()] = _read_value(v.strip())
+        corrections = []
+        for pair in corrects or []:
+            if "=" not in pair:
+                raise ScenarioError(
+                    f"--correct cần dạng MÃ_ĐƠN_VỊ=ĐIỂM (hoặc MÃ:NĂM=ĐIỂM), nhận được «{pair}»"
+                )
+            who, score = (s.strip() for s in pair.split("=", 1))
+            unit, _, y = who.partition(":")
+            if y and not y.strip().isdigit():
+                raise ScenarioError(f"--correct: năm «{y}» không phải số nguyên (trong «{pair}»)")
+            corrections.append(Correction(unit.strip(), int(y) if y else int(year), score))
+        return cls(name, overrides, tuple(corrections))
+
+
+_SCORE = re.compile(r"^\+?(\d{1,3})(?:\.(\d*))?\s*%?$")
+
+
+def score_cents(text: str) -> int | None:
+    """A score as written -> hundredths, by the rule records.py reads the input files with.
+
+    Decimal comma or point; rounded half up on the decimal value as written (84.995 -> 8500,
+    84.994 -> 8499, never a binary float); None when it is not a number from 0 to 100.
+    """
+    m = _SCORE.match(str(text).strip().replace(",", "."))
+    if not m:
+        return None
+    whole, frac = int(m.group(1)), m.group(2) or ""
+    digits = int((frac + "000")[:3])
+    cents = whole * 100 + digits // 10 + (digits % 10 >= 5)
+    if whole > 100 or (whole == 100 and frac.strip("0")):
+        return None
+    return cents
+
+
+def _read_value(text: str) -> Any:
+    if not text:
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text  # with_overrides says what is wrong with it
+
+
+def _value_text(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+# ---------------------------------------------------------------------------------------
+# Applying and running
+
+
+def apply(records: Records, criteria: Criteria, scenario: Scenario) -> tuple[Records, Criteria]:
+    """The scenario's records and criteria; the baseline ones are never modified.
+
+    With no corrections the records are returned as they are (the same object), so what the
+    engine caches on them — integer keys — serves every what-if of the same data.
+    """
+    crit = criteria.with_overrides(scenario.overrides)
+    if not scenario.corrections:
+        return records, crit
+    units = pd.Index(records.units["unit_id"])
+    rr = records.reform_results
+    score = rr["score_cents"].to_numpy().copy()
+    blank = rr["score_blank"].to_numpy().copy()
+    years = rr["year"].to_numpy()
+    ids = rr["unit_id"].to_numpy(dtype=object)
+    added, notes, applied = [], [], []
+    for c in scenario.corrections:
+        if c.unit_id not in units:
+            raise ScenarioError(f"Không có đơn vị mã «{c.unit_id}» trong bảng units (điểm sửa năm {c.year}).")
+        cents = c.score_cents
+        hit = np.flatnonzero((years == int(c.year)) & (ids == c.unit_id))
+        if len(hit):
+            was = "không có điểm" if blank[hit[0]] else f"điểm {_cents_text(score[hit[0]])}"
+            score[hit] = cents
+            blank[hit] = False
+        else:
+            was = "chưa có kết quả"
+            added.append((int(c.year), c.unit_id, cents))
+        notes.append(
+            f"Kịch bản «{scenario.name}»: đơn vị {c.unit_id} năm {c.year} ({was}) được tính với điểm "
+            f"sửa {_cents_text(cents)}."
+        )
+        applied.append(c.to_dict())
+    new_rr = rr.assign(score_cents=score, score_blank=blank)
+    if added:
+        extra = pd.DataFrame(
+            {
+                "row": np.zeros(len(added), dtype=np.int64),
+                "year": np.array([a[0] for a in added], dtype=np.int64),
+                "unit_id": pd.array([a[1] for a in added], dtype=rr["unit_id"].dtype),
+                "score_cents": np.array([a[2] for a in added], dtype=np.int64),
+                "score_blank": False,
+                "band": np.int8(MISSING),
+                "band_other_era": False,
+                "band_blank": True,
+            },
+            columns=rr.columns,
+        ).astype(rr.dtypes.to_dict())
+        new_rr = pd.concat([new_rr, extra], ignore_index=True)
+    new = records.replace(reform_results=new_rr)
+    new.notes.extend(notes)
+    new.corrections = applied  # stamped into the export's manifest
+    cached = records.__dict__.get("_codes")
+    if cached is not None and not added:
+        # the same rows in the same order: the engine's integer keys still hold
+        new.__dict__["_codes"] = cached
+    return new, crit
+
+
+def _cents_text(c: int) -> str:
+    return f"{int(c) // 100},{int(c) % 100:02d}"
+
+
+def run(records: Records, year: int, criteria: Criteria, scenario: Scenario) -> Evaluation:
+    """Evaluate `year` under the scenario."""
+    recs, crit = apply(records, criteria, scenario)
+    return evaluate(recs, year, crit)
+
+
+# ---------------------------------------------------------------------------------------
+# Comparing
+
+CHANGE_NEW = "mới áp dụng"
+CHANGE_GONE = "không còn áp dụng"
+CHANGE_CHANGED = "thay đổi"
+CHANGE_COLUMNS = [
+    "year",
+    "subject_type",
+    "subject_id",
+    "unit_id",
+    "rule_id",
+    "clause",
+    "field",
+    "before",
+    "after",
+    "change",
+]
+# The biggest consequences first: removal triggers, head caps, party caps, official caps,
+# then the unit's own band and eligibility.
+SEVERITY = {
+    "head_removal_streak": 0,
+    "head_reform_band": 1,
+    "party_org_streak": 2,
+    "official_late_dossiers": 3,
+    "unit_late_dossiers": 4,
+}
+FIELDS = ("decision", "band", "emulation_eligible", "final_rating", "final_classification")
+ELIGIBLE_TEXT = {True: "được xét thi đua, khen thưởng", False: "không được xét thi đua, khen thưởng"}
+
+
+def compare(base: Evaluation, alt: Evaluation) -> pd.DataFrame:
+    """The decisions and final outcomes that differ between two evaluations of one year.
+
+    Two kinds of row, told apart by `field`:
+    - `decision`: a (subject, rule) decision that is new in `alt` ("mới áp dụng"), gone
+      ("không còn áp dụng") or has another outcome ("thay đổi"); before/after are outcomes.
+      A change of evidence alone (the threshold quoted, the same cap) is not a change.
+    - an outcome of the subject that changed: `band` and `emulation_eligible` of a unit,
+      `final_rating` of an official, `final_classification` of a party organisation;
+      before/after are the printed values, `rule_id` the rules that cap it in either run.
+      These catch what no decision shows (a band moved by its bounds or a corrected score)
+      and what one shows without consequence (a cap that does not bind).
+
+    Sorted by severity (removal trigger, head cap, party cap, official cap, unit band or
+    eligibility), then subject, then field. Works on plain arrays: a what-if on the sample
+    compares in a few milliseconds.
+    """
+    if base.year != alt.year:
+        raise ValueError(f"compare needs two evaluations of one year, got {base.year} and {alt.year}")
+    crit = alt.criteria
+    clauses = {r: crit.rule(r).clause for r in RULE_IDS}
+    rows = _decision_changes(base, alt)
+    band_clause = str(crit.parameter_info("band_min_tot")["clause"])
+    u_b, u_a = base.unit_ranking, alt.unit_ranking
+    rows += _field_changes("unit", "band", u_b, u_a, "unit_id", "band", "reasons", clauses, band_clause)
+    rows += _field_changes(
+        "unit", "emulation_eligible", u_b, u_a, "unit_id", "emulation_eligible", None, clauses,
+        fixed_rule="unit_late_dossiers", text=ELIGIBLE_TEXT,
+    )  # fmt: skip
+    rows += _field_changes(
+        "official", "final_rating", base.official_ratings, alt.official_ratings, "official_id",
+        "final_rating", "capped_by", clauses,
+    )  # fmt: skip
+    rows += _field_changes(
+        "party_org", "final_classification", base.party_org_classifications,
+        alt.party_org_classifications, "party_org_id", "final_classification", None, clauses,
+        fixed_rule="party_org_streak",
+    )  # fmt: skip
+    if not rows:
+        return _empty_changes()
+    types = {t: i for i, t in enumerate(("unit", "official", "party_org"))}
+    fields = {f: i for i, f in enumerate(FIELDS)}
+    rows.sort(key=lambda r: (r[0], types[r[1]], r[2], fields[r[5]], r[3]))
+    units = _unit_ids(rows, base, alt)
+    cols = list(zip(*rows, strict=True))
+    return pd.DataFrame(
+        {
+            "year": np.full(len(rows), alt.year, dtype=np.int64),
+            "subject_type": np.array(cols[1], dtype=object),
+            "subject_id": np.array(cols[2], dtype=object),
+            "unit_id": np.array(units, dtype=object),
+            "rule_id": np.array(cols[3], dtype=object),
+            "clause": np.array(cols[4], dtype=object),
+            "field": np.array(cols[5], dtype=object),
+            "before": np.array(cols[6], dtype=object),
+            "after": np.array(cols[7], dtype=object),
+            "change": np.array(cols[8], dtype=object),
+        },
+        columns=CHANGE_COLUMNS,
+    )
+
+
+def _empty_changes() -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series([], dtype=object) for c in CHANGE_COLUMNS})
+    return df.astype({"year": "int64"})
+
+
+# A change row while it is built: (severity, subject_type, subject_id, rule_id, clause, field,
+# before, after, change).
+
+
+def _decision_changes(base: Evaluation, alt: Evaluation) -> list[tuple]:
+    def index(d: pd.DataFrame) -> dict:
+        cols = [
+            d[c].to_numpy(dtype=object)
+            for c in ("subject_type", "subject_id", "rule_id", "clause", "outcome")
+        ]
+        return {(t, s, r): (c, o) for t, s, r, c, o in zip(*cols, strict=True)}
+
+    b, a = index(base.decisions), index(alt.decisions)
+    rows = []
+    for key in b.keys() | a.keys():
+        was, now = b.get(key), a.get(key)
+        if was is not None and now is not None and was[1] == now[1]:
+            continue
+        change = CHANGE_GONE if now is None else CHANGE_NEW if was is None else CHANGE_CHANGED
+        t, s, r = key
+        clause = (now or was)[0]
+        before = was[1] if was else ""
+        after = now[1] if now else ""
+        rows.append((SEVERITY.get(r, 9), t, s, r, clause, "decision", before, after, change))
+    return rows
+
+
+def _column(df: pd.DataFrame, col: str) -> np.ndarray:
+    s = df[col]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = np.array([*s.cat.categories.astype(object), None], dtype=object)
+        return cats[s.cat.codes.to_numpy()]  # code -1 (missing) picks None
+    return s.to_numpy(dtype=object)
+
+
+def _field_changes(
+    subject_type: str,
+    field_name: str,
+    b: pd.DataFrame,
+    a: pd.DataFrame,
+    key: str,
+    col: str,
+    rule_col: str | None,
+    clauses: dict[str, str],
+    default_clause: str = "",
+    fixed_rule: str | None = None,
+    text: dict | None = None,
+) -> list[tuple]:
+    kb, ka = b[key].to_numpy(dtype=object), a[key].to_numpy(dtype=object)
+    cols = [col] + ([rule_col] if rule_col else [])
+    bv = {c: _column(b, c) for c in cols}
+    av = {c: _column(a, c) for c in cols}
+    if len(kb) == len(ka) and (kb == ka).all():
+        keys = kb
+    else:  # other rows or another order (ranks move with scores): align on the key
+        keys = np.array(list(dict.fromkeys([*kb, *ka])), dtype=object)
+        where = {k: i for i, k in enumerate(keys)}
+        for src, ks in ((bv, kb), (av, ka)):
+            pos = np.fromiter((where[k] for k in ks), dtype=np.int64, count=len(ks))
+            for c in cols:
+                full = np.full(len(keys), None, dtype=object)
+                full[pos] = src[c]
+                src[c] = full
+    before, after = bv[col], av[col]
+    differ = np.asarray(before != after, dtype=bool) & ~(pd.isna(before) & pd.isna(after))
+    rows = []
+    for i in np.flatnonzero(differ):
+        if fixed_rule:
+            ids = [fixed_rule]
+        else:
+            got = set()
+            for v in (bv[rule_col][i], av[rule_col][i]):
+                if not _absent(v):
+                    got.update(str(v).split(";"))
+            ids = [r for r in RULE_IDS if r in got]
+        severity = min((SEVERITY[r] for r in ids), default=SEVERITY["unit_late_dossiers"])
+        if subject_type == "official" and not ids:
+            severity = SEVERITY["official_late_dossiers"]
+        clause = "; ".join(dict.fromkeys(clauses[r] for r in ids)) or default_clause
+        rows.append(
+            (
+                severity,
+                subject_type,
+                keys[i],
+                ";".join(ids),
+                clause,
+                field_name,
+                _show(before[i], text),
+                _show(after[i], text),
+                CHANGE_CHANGED,
+            )
+        )
+    return rows
+
+
+def _show(v, text: dict | None) -> str:
+    if _absent(v):
+        return ""
+    return text[bool(v)] if text is not None else str(v)
+
+
+def _absent(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+
+
+def _unit_ids(rows: list[tuple], base: Evaluation, alt: Evaluation) -> list[str]:
+    """The unit each subject belongs to: itself for a unit, from the tables for the others."""
+    lookup = {"official": {}, "party_org": {}}
+    for t, table, key in (
+        ("official", "official_ratings", "official_id"),
+        ("party_org", "party_org_classifications", "party_org_id"),
+    ):
+        if any(r[1] == t for r in rows):
+            for ev in (base, alt):
+                df = getattr(ev, table)
+                ids, units = df[key].to_numpy(dtype=object), df["unit_id"].to_numpy(dtype=object)
+                lookup[t].update(zip(ids, units, strict=True))
+    return [r[2] if r[1] == "unit" else lookup[r[1]].get(r[2], "") for r in rows]
+
+
+# ---------------------------------------------------------------------------------------
+# The scenario's decisions as a workbook for people: one sheet per table, Vietnamese headers
+
+HEADERS_VI = {
+    "year": "Năm",
+    "unit_id": "Mã đơn vị",
+    "unit_name": "Cơ quan, đơn vị",
+    "group": "Khối",
+    "score": "Điểm (%)",
+    "rank_in_group": "Xếp hạng trong khối",
+    "band_by_score": "Xếp loại theo điểm",
+    "late_rate": "Tỷ lệ hồ sơ trễ hạn",
+    "band": "Xếp loại",
+    "emulation_eligible": "Được xét thi đua, khen thưởng",
+    "reasons": "Lý do (quy tắc)",
+    "official_id": "Mã cán bộ",
+    "full_name": "Họ và tên",
+    "role": "Chức vụ",
+    "proposed_rating": "Xếp loại đề xuất",
+    "final_rating": "Xếp loại sau áp dụng quy định",
+    "capped_by": "Bị giới hạn bởi (quy tắc)",
+    "discipline_review": "Xem xét kỷ luật",
+    "streak_years": "Các năm liên tục",
+    "streak_bands": "Xếp loại các năm",
+    "actions": "Hình thức xử lý",
+    "party_org_id": "Mã tổ chức đảng",
+    "proposed_classification": "Xếp loại đề xuất",
+    "final_classification": "Xếp loại sau áp dụng quy định",
+    "subject_type": "Loại đối tượng",
+    "subject_id": "Mã đối tượng",
+    "rule_id": "Quy tắc",
+    "clause": "Mục (Chương trình hành động)",
+    "outcome": "Kết quả",
+    "evidence": "Căn cứ số liệu",
+    "field": "Nội dung",
+    "before": "Phương án gốc",
+    "after": "Kịch bản",
+    "change": "Thay đổi",
+}
+SHEETS_VI = {
+    "changes": "Thay đổi so với gốc",
+    "unit_ranking": "Xếp hạng đơn vị",
+    "official_ratings": "Xếp loại cán bộ",
+    "removal_triggers": "Người đứng đầu bị xử lý",
+    "party_org_classifications": "Xếp loại tổ chức đảng",
+    "decisions": "Quyết định",
+}
+SUBJECT_VI = {"unit": "Đơn vị", "official": "Cán bộ", "party_org": "Tổ chức đảng"}
+ROLE_VI = {"head": "Người đứng đầu", "deputy": "Cấp phó", "staff": "Cán bộ, công chức, viên chức"}
+FIELD_VI = {
+    "decision": "Quyết định theo quy tắc",
+    "band": "Xếp loại đơn vị",
+    "emulation_eligible": "Thi đua, khen thưởng",
+    "final_rating": "Xếp loại cán bộ",
+    "final_classification": "Xếp loại tổ chức đảng",
+}
+
+
+def vietnamese_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A table for people: Vietnamese headers, có/không, roles, subject types and fields in words."""
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if s.dtype == bool:
+            s = pd.Series(np.where(s.to_numpy(), "Có", "Không"), index=df.index)
+        elif c == "role":
+            s = s.astype(object).map(lambda v: ROLE_VI.get(v, v))
+        elif c == "subject_type":
+            s = s.astype(object).map(lambda v: SUBJECT_VI.get(v, v))
+        elif c == "field":
+            s = s.astype(object).map(lambda v: FIELD_VI.get(v, v))
+        elif c in ("capped_by", "reasons", "streak_years", "streak_bands", "actions", "rule_id"):
+            s = s.astype(object).map(lambda v: "" if _absent(v) else str(v).replace(";", "; "))
+        out[HEADERS_VI.get(c, c)] = s
+    return pd.DataFrame(out, index=df.index)
+
+
+def workbook_bytes(
+    ev: Evaluation, changes: pd.DataFrame | None = None, scenario: Scenario | None = None
+) -> bytes:
+    """The scenario's decisions as .xlsx bytes (deterministic: equal content, equal bytes)."""
+    from openpyxl import Workbook
+    from openpyxl.packaging.custom import StringProperty
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    info = wb.active
+    info.title = "Kịch bản"
+    sc = scenario or Scenario("phương án gốc")
+    m = manifest(ev, sc.name)
+    info.append(["Kịch bản", sc.name])
+    info.append(["Năm đánh giá", ev.year])
+    info.append(["Tiêu chí", f"{m['criteria']['file']} (phiên bản {m['criteria']['version']})"])
+    info.append(["SHA-256 tiêu chí", m["criteria"]["sha256"]])
+    for name, sha in m["inputs"]["sha256"].items():
+        info.append([f"SHA-256 dữ liệu: {name}", sha])
+    info.append([])
+    info.append(["Tham số thay đổi", "Giá trị gốc", "Giá trị kịch bản", "Mục", "Ý nghĩa"])
+    info.cell(info.max_row, 1).font = Font(bold=True)
+    for k, v in ev.criteria.overrides:
+        p = ev.criteria.parameter_info(k)
+        info.append([k, _value_text(p["value"]), _value_text(v), str(p["clause"]), p["reason"]])
+    if not ev.criteria.overrides:
+        info.append(["(không có)"])
+    info.append([])
+    info.append(["Điểm được sửa", "Năm", "Điểm sửa"])
+    info.cell(info.max_row, 1).font = Font(bold=True)
+    for c in sc.corrections:
+        info.append([c.unit_id, int(c.year), c.score_text])
+    if not sc.corrections:
+        info.append(["(không có)"])
+    info.column_dimensions["A"].width = 34
+    info.column_dimensions["B"].width = 24
+    tables = {}
+    if changes is not None:
+        tables["changes"] = changes
+    for name in OUTPUT_COLUMNS:
+        tables[name] = getattr(ev, name)[OUTPUT_COLUMNS[name]]
+    for name, df in tables.items():
+        ws = wb.create_sheet(SHEETS_VI[name])
+        vi = vietnamese_frame(df)
+        ws.append(list(vi.columns))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for values in vi.itertuples(index=False, name=None):
+            ws.append([_cell(v) for v in values])
+        for j, c in enumerate(df.columns, start=1):
+            fmt = {"score": "0.00", "late_rate": "0.00%"}.get(c)
+            width = (
+                14 if c not in ("outcome", "evidence", "before", "after", "unit_name", "full_name") else 40
+            )
+            ws.column_dimensions[ws.cell(1, j).column_letter].width = width
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True  # shown as text, never run (SPEC §5)
+                elif fmt and isinstance(cell.value, float):
+                    cell.number_format = fmt
+        ws.freeze_panes = "A2"
+    props = _manifest_properties(m)
+    props["scenario"] = json.dumps(sc.to_dict(), ensure_ascii=False, sort_keys=True)
+    for k, v in props.items():
+        wb.custom_doc_props.append(StringProperty(name=k, value=v))
+    wb.properties.creator = "scoring"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _deterministic_zip(buf.getvalue())
+
+
+def _cell(v):
+    if _absent(v):
+        return None
+    if isinstance(v, np.bool_ | bool):
+        return "Có" if v else "Không"
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating | float):
+        return float(v)
+    return str(v)
+
+
+def write_workbook(
+    ev: Evaluation, path: str | Path, changes: pd.DataFrame | None = None, scenario: Scenario | None = None
+) -> Path:
+    """Write `workbook_bytes` to `path` atomically (a complete file or none)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, workbook_bytes(ev, changes, scenario))
+    return path
+
+
+def _atomic_write(path: Path, body: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(body)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def changes_csv_bytes(changes: pd.DataFrame) -> bytes:
+    """`changes.csv`: UTF-8 with BOM, the column names of `CHANGE_COLUMNS` (a script's contract)."""
+    from .export import csv_frame
+
+    buf = io.StringIO()
+    csv_frame(changes[CHANGE_COLUMNS]).to_csv(buf, index=False, lineterminator="\r\n")
+    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+
+
+def write_scenario(
+    records: Records,
+    year: int,
+    criteria: Criteria,
+    scenario: Scenario,
+    out_dir: str | Path,
+    fmt: str = "csv",
+    max_spreadsheet_rows: int | None = None,
+) -> tuple[Evaluation, pd.DataFrame, list[str]]:
+    """Evaluate the baseline and the scenario, write the scenario's tables and its changes.
+
+    `out_dir` gets what `evaluate` writes (the five tables, `decisions.xlsx`, `manifest.json`,
+    stamped with the scenario), plus `changes.csv` and `scenario_decisions.xlsx`. Everything
+    is written into a temporary folder first and moved into place when complete.
+    Returns (the scenario's evaluation, the changes, the export's notices).
+    """
+    base = evaluate(records, year, criteria)
+    alt = run(records, year, criteria, scenario)
+    changes = compare(base, alt)
+    out = Path(out_dir)
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.whatif.", dir=parent))
+    try:
+        kw = {} if max_spreadsheet_rows is None else {"max_spreadsheet_rows": max_spreadsheet_rows}
+        notices = write_outputs(alt, staging / "out", fmt=fmt, scenario=scenario.name, **kw)
+        built = staging / "out"
+        (built / "changes.csv").write_bytes(changes_csv_bytes(changes))
+        largest = max(len(df) for df in alt.tables().values())
+        extra = ["changes.csv"]
+        if largest <= (max_spreadsheet_rows or 100_000):
+            (built / "scenario_decisions.xlsx").write_bytes(workbook_bytes(alt, changes, scenario))
+            extra.append("scenario_decisions.xlsx")
+        mpath = built / "manifest.json"
+        m = json.loads(mpath.read_text(encoding="utf-8"))
+        m["files"] = sorted([*m["files"], *extra])
+        m["changes"] = len(changes)
+        mpath.write_bytes((json.dumps(m, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
+        for name in os.listdir(built):
+            with open(built / name, "rb") as f:
+                os.fsync(f.fileno())
+        if not out.exists():
+            os.chmod(built, 0o755)
+            os.rename(built, out)
+        else:
+            for name in sorted(os.listdir(built)):
+                os.replace(built / name, out / name)
+    finally:
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
+    return alt, changes, notices
