@@ -95,6 +95,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wi.add_argument("--name", default="kịch bản", help="tên kịch bản (ghi vào manifest và tệp Excel)")
     wi.add_argument("--quiet", action="store_true", help="không in tóm tắt")
+
+    an = sub.add_parser("annex", help="xuất phụ lục xếp hạng (HTML và PDF khổ A4) cho một năm")
+    an.add_argument("data", help="thư mục các tệp CSV/Parquet, hoặc tệp .xlsx (mỗi bảng một trang)")
+    an.add_argument("--year", type=int, required=True, help="năm đánh giá")
+    an.add_argument("--out", required=True, help="thư mục ghi annex.html, annex.pdf, manifest.json")
+    an.add_argument("--criteria", default=None, help="tệp tiêu chí (mặc định: criteria/khanh-hoa-2017.yaml)")
+    an.add_argument("--set", action="append", default=[], metavar="TÊN=GIÁ_TRỊ", help="thay đổi một tham số")
+    an.add_argument(
+        "--correct",
+        action="append",
+        default=[],
+        metavar="MÃ_ĐƠN_VỊ=ĐIỂM",
+        help="sửa điểm thẩm định của một đơn vị (MÃ:NĂM=ĐIỂM cho năm khác); lặp lại được",
+    )
+    an.add_argument("--name", default=None, help="tên phương án (in ở chân phụ lục)")
+    an.add_argument(
+        "--date", default="", help="ngày của phụ lục (2021-03-15); để trống: ngày … tháng … năm …"
+    )
+    an.add_argument("--report-number", default="", help="số của báo cáo kèm theo; để trống: …")
+    an.add_argument("--report-date", default="", help="ngày của báo cáo kèm theo; để trống: …")
+    an.add_argument("--no-pdf", action="store_true", help="chỉ xuất HTML")
     return p
 
 
@@ -117,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "whatif":
             return _whatif(args)
+        if args.command == "annex":
+            return _annex(args)
         crit = load_criteria(args.criteria).with_overrides(_overrides(args.set))
         records = load_records(args.data, crit)
         from .evaluate import evaluate
@@ -161,4 +184,35 @@ def _whatif(args) -> int:
         for note in ev.notes + notices:
             print(f"Lưu ý: {note}")
         print(f"Đã ghi kết quả vào {args.out}")
+    return EXIT_OK
+
+
+def _annex(args) -> int:
+    """`annex`: the ranking annex of the year, executed and exported, in --out."""
+    from .annex import AnnexError, HeaderFields, render_annex
+    from .scenario import Scenario, ScenarioError
+
+    try:
+        scenario = Scenario.from_strings(args.name or "", args.set, args.correct, args.year)
+        header = HeaderFields(date=args.date, report_number=args.report_number, report_date=args.report_date)
+        load_criteria(args.criteria).with_overrides(scenario.overrides)  # before reading the data
+        paths = render_annex(
+            args.data,
+            args.year,
+            Path(args.out),
+            overrides=scenario.overrides,
+            corrections=[c.to_dict() for c in scenario.corrections],
+            header=header,
+            criteria=args.criteria,
+            scenario=args.name,
+            pdf=not args.no_pdf,
+        )
+    except (ValidationError, CriteriaError, ScenarioError, ValueError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    except AnnexError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    for path in paths:
+        print(path)
     return EXIT_OK
