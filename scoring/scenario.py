@@ -108,7 +108,7 @@ class Scenario:
             was = f" (gốc: {_value_text(criteria.parameter_info(k)['value'])})" if criteria else ""
             lines.append(f"  - {k} = {_value_text(v)}{was}")
         for c in self.corrections:
-            lines.append(f"  - điểm của {c.unit_id} năm {c.year} sửa thành {c.score_text}")
+            lines.append(f"  - điểm của {c.unit_id} năm {c.year} sửa thành {c.score_text.replace('.', ',')}")
         if self.is_baseline:
             lines.append("  (không thay đổi gì so với phương án gốc)")
         return "\n".join(lines)
