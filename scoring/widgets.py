@@ -208,11 +208,11 @@ class WhatIf:
         readings = [p for p in PARAM_KINDS if p not in THRESHOLDS]
         head = W.HBox(
             [W.HTML("<b>Năm đánh giá</b>&nbsp;"), self.controls["year"], self.reset_button],
-            layout=W.Layout(align_items="center", gap="8px"),
+            layout=W.Layout(align_items="center"),
         )
         thresholds = W.VBox(
             [W.HTML("<h4 style='margin:4px 0'>Ngưỡng</h4>")] + [self._row(p) for p in THRESHOLDS],
-            layout=W.Layout(width="480px"),
+            layout=W.Layout(width="480px", margin="0 24px 0 0"),
         )
         reading_box = W.VBox(
             [W.HTML("<h4 style='margin:4px 0'>Cách hiểu các quy định (mục II.2, II.4)</h4>")]
@@ -226,13 +226,11 @@ class WhatIf:
                 self.score_note,
             ]
         )
-        export = W.HBox(
-            [self.export_button, self.export_status], layout=W.Layout(align_items="center", gap="8px")
-        )
+        export = W.HBox([self.export_button, self.export_status], layout=W.Layout(align_items="center"))
         return W.VBox(
             [
                 head,
-                W.HBox([thresholds, reading_box], layout=W.Layout(flex_flow="row wrap", gap="16px")),
+                W.HBox([thresholds, reading_box], layout=W.Layout(flex_flow="row wrap")),
                 correction,
                 self.status,
                 W.HTML("<h4 style='margin:8px 0 2px'>Số lượng: phương án gốc và kịch bản</h4>"),
