@@ -1,0 +1,320 @@
+"""Mục II.2 — late one-stop dossiers, for units ("từ 10% … trở lên") and officials ("trên 10%").
+
+SPEC §2: rates compare exactly (`late * 10 >= handled` for units, `late * 10 > handled` for
+officials), never as rounded floats; `handled = 0` means no rate and no cap. A unit that
+fires is capped below Tốt (at most Khá) and is not eligible for emulation titles; an
+official who fires is capped below Hoàn thành tốt nhiệm vụ (the third level) and flagged
+for discipline review whether or not the cap changed the rating.
+"""
+
+import math
+
+import pytest
+from conftest import HT_2020, HTT, HTXS, KHA, KHT, SO, TB, TOT, YEU, make_dataset, only, rules_for, run
+
+Y = 2020
+
+# unit id -> (score, handled, late); None counts: no unit_dossiers row
+UNITS = {
+    "AT_10": ("90", 300, 30),
+    "BELOW_10": ("90", 300, 29),
+    "ABOVE_10": ("90", 300, 33),
+    "AT_12": ("90", 300, 36),
+    "ALL_LATE": ("90", 300, 300),
+    "NONE_HANDLED": ("90", 0, 0),
+    "NO_ROW": ("90", None, None),
+    "KHA_AT_10": ("75", 300, 30),
+    "TB_AT_10": ("60", 300, 30),
+    "YEU_AT_10": ("40", 300, 30),
+    "R_9_96": ("90", 2500, 249),  # 9.96 %
+    "R_9_94": ("90", 25000, 2485),  # 9.94 %
+    "R_9_4": ("90", 2500, 235),  # 9.4 %
+}
+
+
+@pytest.fixture(scope="module")
+def unit_data(tmp_path_factory):
+    return make_dataset(
+        tmp_path_factory.mktemp("units") / "data",
+        units=[(uid, f"Đơn vị {uid}", SO) for uid in UNITS],
+        reform_results=[(Y, uid, score, "") for uid, (score, _, _) in UNITS.items()],
+        unit_dossiers=[(Y, uid, h, late) for uid, (_, h, late) in UNITS.items() if h is not None],
+        officials=[(Y, "H1", "Người Một", "AT_10", "staff", HTT)],
+    )
+
+
+@pytest.fixture(scope="module")
+def units(unit_data):
+    return run(unit_data, Y)
+
+
+def unit(ev, uid):
+    return only(ev.unit_ranking, unit_id=uid)
+
+
+def fired_units(ev):
+    return set(ev.unit_ranking.loc[~ev.unit_ranking["emulation_eligible"], "unit_id"])
+
+
+def test_unit_at_exactly_10_percent_late_loses_tot_and_emulation(units):
+    u = unit(units, "AT_10")
+    assert (u["band_by_score"], u["band"]) == (TOT, KHA)
+    assert not u["emulation_eligible"]
+    assert u["reasons"] == "unit_late_dossiers"
+    assert u["late_rate"] == pytest.approx(0.1, abs=1e-12)
+
+
+def test_unit_just_below_10_percent_keeps_tot(units):
+    u = unit(units, "BELOW_10")
+    assert (u["band"], bool(u["emulation_eligible"]), u["reasons"]) == (TOT, True, "")
+    assert u["late_rate"] == pytest.approx(29 / 300)
+    assert rules_for(units, "BELOW_10") == []
+
+
+def test_unit_above_10_percent_loses_tot(units):
+    u = unit(units, "ABOVE_10")
+    assert (u["band"], bool(u["emulation_eligible"])) == (KHA, False)
+
+
+def test_unit_all_late_is_capped_at_kha_not_lower(units):
+    u = unit(units, "ALL_LATE")
+    assert u["band"] == KHA
+    assert u["late_rate"] == 1.0
+
+
+def test_unit_with_nothing_handled_has_no_rate_and_no_cap(units):
+    u = unit(units, "NONE_HANDLED")
+    assert math.isnan(u["late_rate"])
+    assert (u["band"], bool(u["emulation_eligible"]), u["reasons"]) == (TOT, True, "")
+    assert rules_for(units, "NONE_HANDLED") == []
+
+
+def test_unit_without_dossier_counts_has_no_rate_and_no_cap(units):
+    u = unit(units, "NO_ROW")
+    assert math.isnan(u["late_rate"])
+    assert (u["band"], bool(u["emulation_eligible"])) == (TOT, True)
+
+
+@pytest.mark.parametrize("uid, band", [("KHA_AT_10", KHA), ("TB_AT_10", TB), ("YEU_AT_10", YEU)])
+def test_unit_below_tot_at_10_percent_keeps_its_band_but_loses_eligibility(units, uid, band):
+    u = unit(units, uid)
+    assert (u["band_by_score"], u["band"]) == (band, band)
+    assert not u["emulation_eligible"]
+    assert u["reasons"] == "unit_late_dossiers"
+    assert rules_for(units, uid) == ["unit_late_dossiers"]
+
+
+def test_without_a_unit_dossiers_table_no_unit_is_capped_and_the_run_says_so(tmp_path):
+    data = make_dataset(
+        tmp_path / "data",
+        units=[("U1", "Sở Một", SO)],
+        reform_results=[(Y, "U1", "90", "")],
+        officials=[(Y, "O1", "Người Một", "U1", "staff", HTT)],
+        official_dossiers=[(Y, "O1", 100, 50)],
+    )
+    ev = run(data, Y)
+    u = unit(ev, "U1")
+    assert (u["band"], bool(u["emulation_eligible"])) == (TOT, True)
+    assert math.isnan(u["late_rate"])
+    assert any("unit_dossiers" in n for n in ev.notes)
+    assert only(ev.official_ratings, official_id="O1")["capped_by"] == "official_late_dossiers"
+
+
+def test_without_an_official_dossiers_table_no_official_is_capped_and_the_run_says_so(tmp_path):
+    data = make_dataset(
+        tmp_path / "data",
+        units=[("U1", "Sở Một", SO)],
+        reform_results=[(Y, "U1", "90", "")],
+        unit_dossiers=[(Y, "U1", 100, 50)],
+        officials=[(Y, "O1", "Người Một", "U1", "staff", HTT)],
+    )
+    ev = run(data, Y)
+    o = only(ev.official_ratings, official_id="O1")
+    assert (o["final_rating"], o["capped_by"], bool(o["discipline_review"])) == (HTT, "", False)
+    assert any("official_dossiers" in n for n in ev.notes)
+    assert unit(ev, "U1")["band"] == KHA
+
+
+def test_unit_decisions_one_per_unit_that_reaches_the_threshold_clause_ii_2(units):
+    d = units.decisions[units.decisions["rule_id"] == "unit_late_dossiers"]
+    expected = {"AT_10", "ABOVE_10", "AT_12", "ALL_LATE", "KHA_AT_10", "TB_AT_10", "YEU_AT_10"}
+    assert sorted(d["subject_id"]) == sorted(expected)
+    assert set(d["subject_type"]) == {"unit"}
+    assert set(d["clause"]) == {"II.2"}
+    assert fired_units(units) == expected
+    at10 = only(d, subject_id="AT_10")
+    assert "30" in at10["evidence"] and "300" in at10["evidence"]
+
+
+def test_rate_is_not_rounded_by_default_9_96_percent_does_not_fire(units):
+    assert {"R_9_96", "R_9_94", "R_9_4"}.isdisjoint(fired_units(units))
+
+
+def test_rate_rounding_to_whole_percent_makes_9_96_percent_fire(unit_data):
+    ev = run(unit_data, Y, rate_rounding_decimals=0)
+    fired = fired_units(ev)
+    assert {"R_9_96", "R_9_94"} <= fired
+    assert "R_9_4" not in fired
+    assert "BELOW_10" in fired  # 9.67 % rounds to 10 %
+    assert unit(ev, "R_9_96")["band"] == KHA
+
+
+def test_rate_rounding_to_one_decimal(unit_data):
+    fired = fired_units(run(unit_data, Y, rate_rounding_decimals=1))
+    assert "R_9_96" in fired  # 9.96 -> 10.0
+    assert "R_9_94" not in fired  # 9.94 -> 9.9
+
+
+def test_unit_threshold_raised_to_12_percent(unit_data):
+    ev = run(unit_data, Y, unit_late_threshold_percent=12)
+    fired = fired_units(ev)
+    assert {"AT_12", "ALL_LATE"} <= fired
+    assert {"AT_10", "ABOVE_10", "KHA_AT_10"}.isdisjoint(fired)
+    assert unit(ev, "AT_10")["band"] == TOT
+
+
+def test_unit_threshold_exclusive_reading_spares_exactly_10_percent(unit_data):
+    ev = run(unit_data, Y, unit_late_inclusive=False)
+    fired = fired_units(ev)
+    assert "AT_10" not in fired and "ABOVE_10" in fired
+    assert unit(ev, "AT_10")["band"] == TOT
+
+
+# -- officials ------------------------------------------------------------------------------
+
+# official id -> (role, proposed, handled, late); None counts: no official_dossiers row
+OFFICIALS = {
+    "AT_10": ("staff", HTT, 100, 10),
+    "ABOVE_10": ("staff", HTT, 100, 11),
+    "JUST_ABOVE": ("staff", HTXS, 1000, 101),
+    "AT_13": ("staff", HTT, 100, 13),
+    "THIRD": ("staff", HT_2020, 100, 11),
+    "FOURTH": ("staff", KHT, 100, 20),
+    "ALL_LATE": ("staff", HTXS, 100, 100),
+    "NONE_HANDLED": ("staff", HTT, 0, 0),
+    "NO_ROW": ("staff", HTT, None, None),
+    "HEAD": ("head", HTXS, 100, 11),
+    "DEPUTY": ("deputy", HTT, 100, 11),
+    "HEAD_AT_10": ("head", HTXS, 100, 10),
+}
+# The unit is Tốt, so only the late-dossier rule can touch its head.
+FIRING = {"ABOVE_10", "JUST_ABOVE", "AT_13", "THIRD", "FOURTH", "ALL_LATE", "HEAD", "DEPUTY"}
+
+
+@pytest.fixture(scope="module")
+def official_data(tmp_path_factory):
+    ids = list(OFFICIALS)
+    return make_dataset(
+        tmp_path_factory.mktemp("officials") / "data",
+        units=[("U1", "Sở Một", SO), ("U2", "Sở Hai", SO)],
+        reform_results=[(Y, "U1", "90", ""), (Y, "U2", "92", "")],
+        # two heads in one unit would be odd: the second head leads U2
+        officials=[
+            (Y, oid, f"Cán bộ {oid}", "U2" if oid == "HEAD_AT_10" else "U1", role, prop)
+            for oid, (role, prop, _, _) in OFFICIALS.items()
+        ],
+        official_dossiers=[
+            (Y, oid, OFFICIALS[oid][2], OFFICIALS[oid][3]) for oid in ids if OFFICIALS[oid][2] is not None
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def officials(official_data):
+    return run(official_data, Y)
+
+
+def official(ev, oid):
+    return only(ev.official_ratings, official_id=oid)
+
+
+def outcome(ev, oid):
+    o = official(ev, oid)
+    return o["final_rating"], o["capped_by"], bool(o["discipline_review"])
+
+
+def test_official_at_exactly_10_percent_keeps_httnv(officials):
+    assert outcome(officials, "AT_10") == (HTT, "", False)
+    assert official(officials, "AT_10")["late_rate"] == pytest.approx(0.1, abs=1e-12)
+    assert rules_for(officials, "AT_10") == []
+
+
+def test_official_just_above_10_percent_is_capped_and_flagged(officials):
+    assert outcome(officials, "ABOVE_10") == (HT_2020, "official_late_dossiers", True)
+    assert official(officials, "ABOVE_10")["late_rate"] == pytest.approx(0.11)
+
+
+def test_official_at_10_1_percent_is_capped_from_the_top_level(officials):
+    assert outcome(officials, "JUST_ABOVE") == (HT_2020, "official_late_dossiers", True)
+    assert official(officials, "JUST_ABOVE")["proposed_rating"] == HTXS
+
+
+def test_official_all_late_is_capped_at_the_third_level_not_lower(officials):
+    assert outcome(officials, "ALL_LATE") == (HT_2020, "official_late_dossiers", True)
+
+
+def test_official_proposed_third_level_keeps_it_but_is_still_flagged(officials):
+    assert outcome(officials, "THIRD") == (HT_2020, "", True)
+    assert rules_for(officials, "THIRD") == ["official_late_dossiers"]
+
+
+def test_official_proposed_fourth_level_is_never_raised_by_a_cap(officials):
+    assert outcome(officials, "FOURTH") == (KHT, "", True)
+
+
+@pytest.mark.parametrize("oid", ["NONE_HANDLED", "NO_ROW"])
+def test_official_without_dossiers_has_no_rate_and_no_cap(officials, oid):
+    assert outcome(officials, oid) == (HTT, "", False)
+    assert math.isnan(official(officials, oid)["late_rate"])
+
+
+@pytest.mark.parametrize("oid, role", [("HEAD", "head"), ("DEPUTY", "deputy"), ("ABOVE_10", "staff")])
+def test_heads_deputies_and_staff_alike_are_capped_above_10_percent(officials, oid, role):
+    o = official(officials, oid)
+    assert o["role"] == role
+    assert (o["final_rating"], o["capped_by"], bool(o["discipline_review"])) == (
+        HT_2020,
+        "official_late_dossiers",
+        True,
+    )
+
+
+def test_head_at_exactly_10_percent_of_a_tot_unit_keeps_the_top_level(officials):
+    assert outcome(officials, "HEAD_AT_10") == (HTXS, "", False)
+
+
+def test_official_decisions_one_per_official_above_the_threshold_clause_ii_2(officials):
+    d = officials.decisions[officials.decisions["rule_id"] == "official_late_dossiers"]
+    assert sorted(d["subject_id"]) == sorted(FIRING)
+    assert set(d["subject_type"]) == {"official"}
+    assert set(d["clause"]) == {"II.2"}
+    assert (
+        set(officials.official_ratings.loc[officials.official_ratings["discipline_review"], "official_id"])
+        == FIRING
+    )
+    assert "11" in only(d, subject_id="ABOVE_10")["evidence"]
+
+
+def test_discipline_flag_only_when_the_cap_changed_the_rating_if_switched(official_data):
+    ev = run(official_data, Y, discipline_flag_when_unchanged=False)
+    assert outcome(ev, "THIRD") == (HT_2020, "", False)
+    assert outcome(ev, "FOURTH") == (KHT, "", False)
+    assert outcome(ev, "ABOVE_10") == (HT_2020, "official_late_dossiers", True)
+
+
+def test_official_inclusive_reading_caps_exactly_10_percent(official_data):
+    ev = run(official_data, Y, official_late_inclusive=True)
+    assert outcome(ev, "AT_10") == (HT_2020, "official_late_dossiers", True)
+    assert outcome(ev, "HEAD_AT_10") == (HT_2020, "official_late_dossiers", True)
+
+
+def test_official_threshold_raised_to_12_percent(official_data):
+    ev = run(official_data, Y, official_late_threshold_percent=12)
+    assert outcome(ev, "ABOVE_10") == (HTT, "", False)
+    assert outcome(ev, "AT_13") == (HT_2020, "official_late_dossiers", True)
+
+
+def test_unit_threshold_does_not_move_the_official_threshold(official_data):
+    ev = run(official_data, Y, unit_late_threshold_percent=50, unit_late_inclusive=False)
+    assert outcome(ev, "ABOVE_10") == (HT_2020, "official_late_dossiers", True)
+    assert outcome(ev, "AT_10") == (HTT, "", False)
