@@ -13,6 +13,7 @@ from conftest import (
     HTT,
     HTXS,
     KHA,
+    KHT,
     SO,
     TB,
     TOT,
@@ -33,6 +34,7 @@ UNITS = {
     "U_TB": ("60", "", 0, 0),
     "U_TB_THIRD": ("60", "", 0, 0),
     "U_TB_BOTH": ("60", "", 0, 0),
+    "U_TB_FOURTH": ("60", "", 0, 0),
     "U_YEU": ("40", "", 0, 0),
     "U_6999": ("69.99", "", 0, 0),
     "U_70": ("70.00", "", 0, 0),
@@ -48,6 +50,7 @@ OFFICIALS = {
     "S_TB": ("U_TB", "staff", HTXS, 0, 0),
     "H_TB_THIRD": ("U_TB_THIRD", "head", HT_2019, 0, 0),
     "H_TB_BOTH": ("U_TB_BOTH", "head", HTXS, 100, 11),
+    "H_TB_FOURTH": ("U_TB_FOURTH", "head", KHT, 0, 0),
     "H_YEU": ("U_YEU", "head", HTXS, 0, 0),
     "H_6999": ("U_6999", "head", HTT, 0, 0),
     "H_70": ("U_70", "head", HTT, 0, 0),
@@ -131,6 +134,11 @@ def test_head_already_at_the_third_level_is_unchanged_but_the_decision_is_record
     assert rules_for(heads, "H_TB_THIRD") == ["head_reform_band"]
 
 
+def test_head_proposed_the_fourth_level_is_never_raised_by_the_cap(heads):
+    assert outcome(heads, "H_TB_FOURTH") == (KHT, "")
+    assert rules_for(heads, "H_TB_FOURTH") == ["head_reform_band"]
+
+
 def test_head_late_and_of_trung_binh_unit_names_both_caps(heads):
     o = only(heads.official_ratings, official_id="H_TB_BOTH")
     assert o["final_rating"] == HT_2019
@@ -141,11 +149,11 @@ def test_head_late_and_of_trung_binh_unit_names_both_caps(heads):
 
 def test_head_reform_band_decisions_one_per_head_clause_ii_4(heads):
     d = heads.decisions[heads.decisions["rule_id"] == "head_reform_band"]
-    expected = {"H_TB", "H_TB_THIRD", "H_TB_BOTH", "H_YEU", "H_6999", "H_RECORDED_TB"}
+    expected = {"H_TB", "H_TB_THIRD", "H_TB_BOTH", "H_TB_FOURTH", "H_YEU", "H_6999", "H_RECORDED_TB"}
     assert sorted(d["subject_id"]) == sorted(expected)
     assert set(d["clause"]) == {"II.4"}
     assert set(d["subject_type"]) == {"official"}
-    assert capped_heads(heads) == expected - {"H_TB_THIRD"}
+    assert capped_heads(heads) == expected - {"H_TB_THIRD", "H_TB_FOURTH"}
 
 
 def test_head_band_trigger_kha_caps_heads_of_kha_units(band_data):

@@ -11,6 +11,8 @@ import math
 import pytest
 from conftest import HTT, HTXS, HUYEN, KHA, SO, TB, TOT, YEU, make_dataset, only, run
 
+import scoring
+
 Y = 2019
 
 
@@ -146,6 +148,18 @@ def test_recorded_tot_without_score_is_still_capped_by_late_dossiers(tmp_path):
     u = only(run(data, Y).unit_ranking, unit_id="U1")
     assert u["band"] == KHA
     assert not u["emulation_eligible"]
+
+
+def test_result_with_neither_score_nor_band_is_invalid_input(tmp_path):
+    data = make_dataset(
+        tmp_path / "data",
+        units=[("U1", "Sở Một", SO)],
+        reform_results=[(Y, "U1", "", "")],
+        officials=[(Y, "H1", "Người Một", "U1", "head", HTT)],
+    )
+    with pytest.raises(scoring.ValidationError) as err:
+        scoring.load_records(data)
+    assert "reform_results" in str(err.value)
 
 
 def streak_with_recorded_past(tmp_path):
