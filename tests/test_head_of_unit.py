@@ -386,3 +386,19 @@ def test_streak_years_weak_three_spares_two_yeu_years(tmp_path):
 def test_streak_years_weak_one_triggers_on_a_single_yeu_year(tmp_path):
     ev = history(tmp_path, {2019: KHA, 2020: YEU}, streak_years_weak=1)
     assert trigger(ev) == ("2020", YEU)
+
+
+def test_two_yeu_years_after_trung_binh_years_list_the_whole_run(tmp_path):
+    # only the two-Yếu condition holds (the 3-year condition is raised to 5), yet the
+    # reported run is the whole consecutive run of Trung bình-or-worse years
+    ev = history(tmp_path, {2016: KHA, 2017: TB, 2018: TB, 2019: YEU, 2020: YEU}, streak_years_average=5)
+    assert trigger(ev) == ("2017;2018;2019;2020", f"{TB};{TB};{YEU};{YEU}")
+
+
+def test_literal_reading_two_yeu_years_after_trung_binh_list_only_the_yeu_run(tmp_path):
+    ev = history(
+        tmp_path,
+        {2016: KHA, 2017: TB, 2018: TB, 2019: YEU, 2020: YEU},
+        weak_counts_toward_average_streak=False,
+    )
+    assert trigger(ev) == ("2019;2020", f"{YEU};{YEU}")

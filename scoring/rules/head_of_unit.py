@@ -54,5 +54,8 @@ def streak(band: np.ndarray, scope: np.ndarray | None, crit: Criteria) -> Streak
     run_weak = trailing_run(bad_weak, skips)
     fires_avg = run_avg.sum(axis=1) >= crit["streak_years_average"]
     fires_weak = run_weak.sum(axis=1) >= crit["streak_years_weak"]
-    run = np.where(fires_avg[:, None], run_avg, run_weak)
+    # the reported run is the whole consecutive run: with the default reading the run of
+    # Trung bình-or-worse years, which holds the Yếu run; literally read, the run that fired
+    whole = fires_avg | (fires_weak & crit["weak_counts_toward_average_streak"])
+    run = np.where(whole[:, None], run_avg, run_weak)
     return Streak(fires_avg | fires_weak, run)
