@@ -75,11 +75,11 @@ COUNT_LABELS = {
 }
 ROUNDING_EXACT = "exact"  # a Dropdown cannot hold None as an option value
 MAX_ROWS_SHOWN = 200
-LABEL_WIDTH = "330px"
+NO_UNIT = ""  # the unit Dropdown's "no correction" option (None would show as no selection)
 
-_TABLE = "border-collapse:collapse;font-size:12px;margin:4px 0"
-_TH = "border:1px solid #bbb;padding:3px 6px;background:#eef2f7;text-align:left;vertical-align:top"
-_TD = "border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top"
+_TABLE = "border-collapse:collapse;font-size:12px;line-height:1.35;margin:4px 0"
+_TH = "border:1px solid #bbb;padding:2px 6px;background:#eef2f7;text-align:left;vertical-align:top"
+_TD = "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top"
 _CHANGE_COLOURS = {"mới áp dụng": "#fdecea", "không còn áp dụng": "#e8f5e9", "thay đổi": "#fff8e1"}
 
 
@@ -131,20 +131,24 @@ class WhatIf:
             self.controls[pname] = self._control(pname)
         units = self.records.units
         self.controls["unit"] = W.Dropdown(
-            options=[("(không sửa điểm)", None)]
+            options=[("(không sửa điểm)", NO_UNIT)]
             + [(f"{u} — {n}", u) for u, n in zip(units["unit_id"], units["unit_name"], strict=True)],
-            value=None,
+            value=NO_UNIT,
             layout=W.Layout(width="360px"),
         )
         self.controls["score"] = W.BoundedFloatText(
             value=0.0, min=0.0, max=100.0, step=0.01, layout=W.Layout(width="120px")
         )
         self.score_note = W.HTML()
+        self._prefill_score()
         self.reset_button = W.Button(description="Khôi phục phương án gốc", icon="undo")
         self.export_button = W.Button(
             description="Xuất Excel các quyết định của kịch bản", icon="download", button_style="primary"
         )
         self.export_button.layout.width = "300px"
+        self.reset_button.layout.width = "220px"
+        for b in (self.reset_button, self.export_button):
+            b.layout.margin = "0 0 0 12px"
         self.export_status = W.HTML()
         self.status = W.HTML()
         self.counts_html = W.HTML()
@@ -194,30 +198,37 @@ class WhatIf:
         choices = PARAM_KINDS[name].get("choices") or [value]
         return W.Dropdown(options=list(choices), value=value)
 
-    def _row(self, name: str) -> W.Widget:
+    def _row(self, name: str, width: str) -> W.Widget:
         info = self.criteria.parameter_info(name)
         tip = html.escape(f"{info['reason']} (gốc: {_text(info['value'])})", quote=True)
         label = W.HTML(
-            f'<span title="{tip}">{html.escape(PARAM_LABELS.get(name, name))} '
-            f'<small style="color:#666">— mục {html.escape(str(info["clause"]))}</small></span>',
-            layout=W.Layout(width=LABEL_WIDTH),
+            f'<div title="{tip}" style="line-height:1.3;padding-top:4px">'
+            f"{html.escape(PARAM_LABELS.get(name, name))} "
+            f'<small style="color:#666">— mục {html.escape(str(info["clause"]))}</small></div>',
+            layout=W.Layout(width=width),
         )
-        return W.HBox([label, self.controls[name]])
+        return W.HBox([label, self.controls[name]], layout=W.Layout(align_items="flex-start"))
 
     def _layout(self) -> W.Widget:
         readings = [p for p in PARAM_KINDS if p not in THRESHOLDS]
         head = W.HBox(
-            [W.HTML("<b>Năm đánh giá</b>&nbsp;"), self.controls["year"], self.reset_button],
-            layout=W.Layout(align_items="center"),
+            [
+                W.HTML("<b>Năm đánh giá</b>&nbsp;"),
+                self.controls["year"],
+                self.reset_button,
+                self.export_button,
+                self.export_status,
+            ],
+            layout=W.Layout(align_items="center", flex_flow="row wrap"),
         )
         thresholds = W.VBox(
-            [W.HTML("<h4 style='margin:4px 0'>Ngưỡng</h4>")] + [self._row(p) for p in THRESHOLDS],
-            layout=W.Layout(width="480px", margin="0 24px 0 0"),
+            [W.HTML("<h4 style='margin:4px 0'>Ngưỡng</h4>")] + [self._row(p, "330px") for p in THRESHOLDS],
+            layout=W.Layout(width="470px", margin="0 24px 0 0"),
         )
         reading_box = W.VBox(
             [W.HTML("<h4 style='margin:4px 0'>Cách hiểu các quy định (mục II.2, II.4)</h4>")]
-            + [self._row(p) for p in readings],
-            layout=W.Layout(width="520px"),
+            + [self._row(p, "400px") for p in readings],
+            layout=W.Layout(width="700px"),
         )
         correction = W.VBox(
             [
@@ -226,7 +237,6 @@ class WhatIf:
                 self.score_note,
             ]
         )
-        export = W.HBox([self.export_button, self.export_status], layout=W.Layout(align_items="center"))
         return W.VBox(
             [
                 head,
@@ -237,7 +247,6 @@ class WhatIf:
                 self.counts_html,
                 W.HTML("<h4 style='margin:8px 0 2px'>Các quyết định khác phương án gốc</h4>"),
                 self.changes_html,
-                export,
             ]
         )
 
@@ -278,7 +287,7 @@ class WhatIf:
     @property
     def corrections(self) -> tuple[Correction, ...]:
         unit = self.controls["unit"].value
-        if unit is None or not self._score_touched:
+        if unit == NO_UNIT or not self._score_touched:
             return ()
         return (Correction(unit, self.year, float(self.controls["score"].value)),)
 
@@ -323,7 +332,7 @@ class WhatIf:
         unit = self.controls["unit"].value
         note = ""
         value = 0.0
-        if unit is not None:
+        if unit != NO_UNIT:
             rr = self.records.reform_results
             hit = rr[(rr["year"] == self.year) & (rr["unit_id"] == unit)]
             if len(hit) and not hit["score_blank"].iloc[0] and hit["score_cents"].iloc[0] >= 0:
@@ -333,9 +342,12 @@ class WhatIf:
                 )
             else:
                 note = f"Đơn vị chưa có điểm năm {self.year}. Nhập điểm để tính thử."
+        else:
+            note = "Chọn một đơn vị để nhập điểm sửa."
         self._busy = True
         try:
             self.controls["score"].value = value
+            self.controls["score"].disabled = unit == NO_UNIT
         finally:
             self._busy = False
         self.score_note.value = f"<small>{html.escape(note)}</small>"
@@ -407,7 +419,7 @@ class WhatIf:
                 elif PARAM_KINDS[name]["kind"] in ("percent", "score"):
                     value = float(str(value).replace(",", "."))
                 control.value = value
-            self.controls["unit"].value = None
+            self.controls["unit"].value = NO_UNIT
         finally:
             self._busy = False
         self._prefill_score()
