@@ -1047,8 +1047,13 @@ def _check_keys(typed: dict[str, _Typed], sources: dict[str, Source], problems: 
         if okey is not None:
             dc = ocodes[("official_dossiers", "official_id")]
             checkable = dkey >= 0
-            in_any = np.isin(dc, ocodes[("officials", "official_id")])
+            oc = ocodes[("officials", "official_id")]
+            in_any = np.isin(dc, oc)
             in_year = pd.Series(dkey).isin(pd.Series(okey)).to_numpy()
+            # an official whose year is unreadable in `officials` is reported there, not again here
+            o_bad_year = typed["officials"].invalid.get("year")
+            if o_bad_year is not None and o_bad_year.any():
+                checkable &= ~np.isin(dc, oc[o_bad_year])
             col = _Collector(problems, d.where, d.frame["row"].to_numpy())
             col.add(
                 "official_id",
