@@ -195,22 +195,30 @@ def apply(records: Records, criteria: Criteria, scenario: Scenario) -> tuple[Rec
     blank = rr["score_blank"].to_numpy().copy()
     years = rr["year"].to_numpy()
     ids = rr["unit_id"].to_numpy(dtype=object)
+    bands = rr["band"].to_numpy()
     added, notes, applied = [], [], []
     for c in scenario.corrections:
         if c.unit_id not in units:
             raise ScenarioError(f"Không có đơn vị mã «{c.unit_id}» trong bảng units (điểm sửa năm {c.year}).")
         cents = c.score_cents
         hit = np.flatnonzero((years == int(c.year)) & (ids == c.unit_id))
+        recorded = ""
         if len(hit):
             was = "không có điểm" if blank[hit[0]] else f"điểm {_cents_text(score[hit[0]])}"
             score[hit] = cents
             blank[hit] = False
+            if bands[hit[0]] != MISSING and criteria["past_bands_final"]:
+                # SPEC §2: a band recorded for an earlier year is final; the score does not reopen it
+                recorded = (
+                    f" Năm này có xếp loại đã ghi nhận «{criteria.bands.label(int(bands[hit[0]]))}»: nếu là "
+                    "năm trước năm đánh giá, xếp loại đó vẫn là chính thức (past_bands_final = true)."
+                )
         else:
             was = "chưa có kết quả"
             added.append((int(c.year), c.unit_id, cents))
         notes.append(
             f"Kịch bản «{scenario.name}»: đơn vị {c.unit_id} năm {c.year} ({was}) được tính với điểm "
-            f"sửa {_cents_text(cents)}."
+            f"sửa {_cents_text(cents)}.{recorded}"
         )
         applied.append(c.to_dict())
     new_rr = rr.assign(score_cents=score, score_blank=blank)

@@ -162,6 +162,17 @@ def test_a_corrected_past_score_breaks_the_streak():
     assert rows(ch, subject_id="CB00253", rule_id="head_reform_band").empty  # 2020 itself is still Trung bình
 
 
+def test_a_corrected_score_does_not_reopen_a_recorded_past_band():
+    # CD_YT: 2016 recorded TRUNG BÌNH, 2017 69.99, 2018 61.87: DB_CD_YT is capped in 2018
+    fix = [Correction("CD_YT", 2016, "90")]
+    assert changes(2018, corrections=fix).empty
+    note = run(RECS, 2018, CRIT, Scenario("thử", corrections=tuple(fix))).notes
+    assert any("xếp loại đã ghi nhận «Trung bình»" in n for n in note)
+    reopened = changes(2018, {"past_bands_final": False}, fix)
+    gone = rows(reopened, subject_id="DB_CD_YT", rule_id="party_org_streak", field="decision")
+    assert gone["change"].tolist() == [CHANGE_GONE]
+
+
 def test_a_score_for_a_year_without_a_result_fills_the_gap():
     # BQL_VINHNT: 2015 Yếu, no result in 2016, 2017 Yếu: the gap breaks the run; a Yếu 2016 closes it
     ch = changes(2017, corrections=[Correction("BQL_VINHNT", 2016, "40")])
