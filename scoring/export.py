@@ -89,7 +89,7 @@ def _xlsx_bytes(tables: dict[str, pd.DataFrame], properties: dict[str, str]) -> 
                 elif isinstance(v, np.floating | float):
                     row.append(float(v))
                 else:
-                    row.append(str(v))
+                    row.append(_xlsx_text(str(v)))
             ws.append(row)
         for cells in ws.iter_rows(min_row=2):
             for cell in cells:
@@ -108,6 +108,14 @@ def _xlsx_bytes(tables: dict[str, pd.DataFrame], properties: dict[str, str]) -> 
     buf = io.BytesIO()
     wb.save(buf)
     return _deterministic_zip(buf.getvalue())
+
+
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xlsx_text(text: str) -> str:
+    """Control characters that XML cannot hold become U+FFFD in the workbook (the CSV keeps them)."""
+    return _ILLEGAL_XML.sub("\ufffd", text) if _ILLEGAL_XML.search(text) else text
 
 
 def _deterministic_zip(data: bytes) -> bytes:
@@ -153,10 +161,13 @@ def _manifest_properties(m: dict) -> dict[str, str]:
     props = {
         "scoring_version": m["version"],
         "year": str(m["year"]),
+        "criteria_file": m["criteria"]["file"],
         "criteria_sha256": m["criteria"]["sha256"],
         "criteria_version": m["criteria"]["version"],
         "overrides": json.dumps(m["overrides"], ensure_ascii=False, sort_keys=True),
     }
+    if m.get("scenario"):
+        props["scenario"] = str(m["scenario"])
     for name, sha in m["inputs"]["sha256"].items():
         props[f"input_sha256:{name}"[:250]] = sha
     return props
@@ -210,9 +221,25 @@ def _xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_atomically(out: Path, files: dict[str, bytes | pd.DataFrame]) -> None:
-    parent = out.resolve().parent
+    """Write `files` into `out`, all or nothing.
+
+    Every file is written and fsync'ed in a temporary folder beside `out` first; an exception
+    (or a kill) before the move leaves `out` as it was (absent, or its previous complete
+    content) and removes what this call created. Then:
+    - `out` absent: the temporary folder is renamed to `out` (one atomic rename);
+    - `out` holding only a previous export (its manifest lists every file in it) or nothing:
+      the old folder is renamed aside, the new one into place, the old one removed — readers
+      see the old export or the new one, never a mix, and no stale file survives;
+    - `out` holding other files too (e.g. `--out .`): nothing of the user's is moved; each of
+      our files replaces its namesake whole (os.replace), the manifest last, and the files of
+      the previous export that this one does not write are removed.
+    """
+    created = _missing_ancestors(out)
+    parent = out.resolve().parent if out.exists() or out.is_symlink() else out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    old: Path | None = None
+    done = False
     try:
         for name, body in files.items():
             target = tmp / name
@@ -222,12 +249,76 @@ def _write_atomically(out: Path, files: dict[str, bytes | pd.DataFrame]) -> None
                 target.write_bytes(body)
             with open(target, "rb") as f:
                 os.fsync(f.fileno())
-        if not out.exists():
-            os.chmod(tmp, 0o755)
+        os.chmod(tmp, 0o755)
+        if not out.exists() and not out.is_symlink():
             os.rename(tmp, out)
-            return
-        for name in files:
-            os.replace(tmp / name, out / name)
+        elif out.is_dir() and not out.is_symlink() and _only_a_previous_export(out):
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
+            os.rmdir(old)
+            os.rename(out, old)
+            try:
+                os.rename(tmp, out)
+            except BaseException:
+                os.rename(old, out)  # the previous export goes back where it was
+                old = None
+                raise
+        else:
+            stale = _previous_export_files(out) - set(files)
+            for name in sorted(files, key=lambda n: n == "manifest.json"):
+                os.replace(tmp / name, out / name)
+            for name in sorted(stale):
+                (out / name).unlink(missing_ok=True)
+        _fsync_dir(parent)
+        done = True
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        if not done:
+            for folder in reversed(created):  # the parents this call made, innermost first
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+
+
+def _missing_ancestors(out: Path) -> list[Path]:
+    """The folders above `out` that do not exist yet, outermost first."""
+    missing = []
+    p = out.absolute().parent
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    return list(reversed(missing))
+
+
+def _previous_export_files(out: Path) -> set[str]:
+    """The files a previous export wrote into `out`, as its manifest lists them."""
+    try:
+        m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        if m.get("tool") != "scoring":
+            return set()
+        return {str(f) for f in m.get("files", []) if "/" not in str(f) and str(f) not in ("", ".", "..")}
+    except (OSError, ValueError, AttributeError):
+        return set()
+
+
+def _only_a_previous_export(out: Path) -> bool:
+    names = set(os.listdir(out))
+    if not names:
+        return True
+    return "manifest.json" in names and names <= _previous_export_files(out) | {"manifest.json"}
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # e.g. Windows: folders cannot be opened
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
