@@ -74,7 +74,7 @@ def _check_param(name: str, value: Any, spec: dict) -> str | None:
     if kind == "decimals" and value is not None:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
             return "cần null hoặc một số nguyên từ 0 đến 6"
-    if kind == "choice" and value not in spec["choices"]:
+    if kind in ("choice", "band") and value not in spec["choices"]:
         return "cần một trong: " + ", ".join(map(str, spec["choices"]))
     return None
 
@@ -89,7 +89,7 @@ PARAM_KINDS: dict[str, dict] = {
     "band_min_tot": {"kind": "score"},
     "band_min_kha": {"kind": "score"},
     "band_min_trung_binh": {"kind": "score"},
-    "head_band_trigger": {"kind": "choice", "choices": None},  # filled from the bands
+    "head_band_trigger": {"kind": "band"},  # one of the criteria file's band keys
     "streak_years_average": {"kind": "years"},
     "streak_years_weak": {"kind": "years"},
     "weak_counts_toward_average_streak": {"kind": "bool"},
@@ -168,8 +168,6 @@ class Criteria:
             for key in ("clause", "quote", "subject"):
                 if not rule.get(key):
                     fail(("rules", rid), f"quy tắc '{rid}' thiếu '{key}'")
-        band_keys = [b.get("key") for b in doc["bands"]]
-        PARAM_KINDS["head_band_trigger"]["choices"] = band_keys
         params = {}
         for name, entry in (doc.get("parameters") or {}).items():
             if name not in PARAM_KINDS:
@@ -181,7 +179,7 @@ class Criteria:
             for key in ("clause", "reason"):
                 if not entry.get(key):
                     fail(("parameters", name), f"tham số '{name}' thiếu '{key}'")
-            why = _check_param(name, entry["value"], PARAM_KINDS[name])
+            why = _check_param(name, entry["value"], self.param_spec(name))
             if why:
                 fail(("parameters", name, "value"), f"giá trị {entry['value']!r}: {why}")
             params[name] = entry["value"]
@@ -224,12 +222,16 @@ class Criteria:
                 )
             if isinstance(value, str):
                 value = yaml.safe_load(value) if value.strip() else None
-            why = _check_param(name, value, PARAM_KINDS[name])
+            why = _check_param(name, value, self.param_spec(name))
             if why:
                 raise CriteriaError(f"Giá trị không hợp lệ cho '{name}': {value!r} — {why}.")
             params[name] = value
             applied = [(k, v) for k, v in applied if k != name] + [(name, value)]
         new = Criteria(self.doc, self.source, self.sha256, tuple(applied), params)
+        # scales and labels do not depend on parameters: a what-if reuses them
+        for name in ("bands", "band_scales", "_scales", "roles", "groups"):
+            if name in self.__dict__:
+                new.__dict__[name] = self.__dict__[name]
 
         def fail(path, msg):
             raise CriteriaError(f"Các giá trị thay đổi không nhất quán: {msg}.")
@@ -238,6 +240,13 @@ class Criteria:
         return new
 
     # -- reading ------------------------------------------------------------------------
+    def param_spec(self, name: str) -> dict:
+        """The kind of a parameter, with its accepted values where it has a fixed set."""
+        spec = dict(PARAM_KINDS[name])
+        if spec["kind"] == "band":
+            spec["choices"] = [b.get("key") for b in self.doc["bands"]]
+        return spec
+
     def __getitem__(self, name: str) -> Any:
         return self.params[name]
 

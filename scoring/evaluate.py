@@ -90,7 +90,7 @@ class Evaluation:
         out = {f"band:{b}": int((self.unit_ranking["band"] == b).sum()) for b in self.criteria.bands.labels}
         o = self.official_ratings
         capped = o["capped_by"] != ""
-        out["heads_capped"] = int((capped & (o["role"] == "head")).sum())
+        out["heads_capped"] = int(o["capped_by"].astype(str).str.contains("head_reform_band").sum())
         out["officials_capped"] = int(capped.sum())
         out["discipline_review"] = int(o["discipline_review"].sum())
         out["removal_triggers"] = len(self.removal_triggers)
@@ -105,7 +105,7 @@ class Evaluation:
         lines = [
             f"Năm {self.year}: {len(self.unit_ranking)} cơ quan, đơn vị — {bands}.",
             f"  Đơn vị không được xét thi đua, khen thưởng (trễ hạn, mục II.2): {c['units_not_eligible']}",
-            f"  Người đứng đầu bị giới hạn xếp loại: {c['heads_capped']}",
+            f"  Người đứng đầu bị giới hạn xếp loại do đơn vị xếp loại thấp (mục II.4): {c['heads_capped']}",
             f"  Cán bộ, công chức bị giới hạn xếp loại (tổng): {c['officials_capped']}",
             f"  Cán bộ thuộc diện xem xét kỷ luật (trễ hạn trên ngưỡng): {c['discipline_review']}",
             f"  Người đứng đầu thuộc diện xử lý trách nhiệm, thay thế (mục II.4): {c['removal_triggers']}",
@@ -174,6 +174,15 @@ CAPPED_BY_OFFICIAL = (
 )
 
 
+def _capped_words(scale: Scale, before: int, cap: int, what: str) -> str:
+    """'tối đa «Khá»: xếp loại «Tốt» → «Khá»', or that the level stands as it is."""
+    if before < 0:
+        return f"mức tối đa «{scale.label(cap)}» (không có {what})"
+    if before >= cap:
+        return f"mức tối đa «{scale.label(cap)}»: {what} «{scale.label(before)}» giữ nguyên (không cao hơn mức tối đa)"
+    return f"mức tối đa «{scale.label(cap)}»: {what} «{scale.label(before)}» → «{scale.label(cap)}»"
+
+
 def _categorical(labels, codes: np.ndarray) -> pd.Categorical:
     """Labels by level code as a categorical (cheap for a million rows); -1 gives ''."""
     labels = list(labels)
@@ -205,6 +214,9 @@ def _join_lists(n: int, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def _check_year(records: Records, year: int) -> None:
+    checked = records.__dict__.setdefault("_checked_years", set())
+    if year in checked:
+        return
     in_year = {t: int((records.table(t)["year"] == year).sum()) for t in TABLES_WITH_YEAR}
     problems = []
     if not any(in_year.values()):
@@ -232,6 +244,7 @@ def _check_year(records: Records, year: int) -> None:
             )
     if problems:
         raise ValidationError(problems)
+    checked.add(year)
 
 
 TABLES_WITH_YEAR = ("reform_results", "unit_dossiers", "officials", "official_dossiers", "party_orgs")
@@ -345,9 +358,10 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
             u["unit_id"].to_numpy()[f],
             rules["unit_late_dossiers"],
             [
-                f"Xếp loại tối đa «{bands.label(cap_u)}»: «{bands.label(b)}» → «{bands.label(a)}»; "
-                "không được công nhận danh hiệu thi đua, khen thưởng"
-                for b, a in zip(base_band[f], band[uidx[f], -1], strict=True)
+                "M"
+                + _capped_words(bands, b, cap_u, "xếp loại")[1:]
+                + "; không được công nhận danh hiệu thi đua, khen thưởng"
+                for b in base_band[f]
             ],
             [
                 f"late={lt}; handled={h}; late_rate={lt / h:.6f}; ngưỡng {threshold_words('unit', crit)}"
@@ -403,8 +417,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
     f = np.flatnonzero(o_fired)
     outcome_by_level = np.array(
         [
-            f"Xếp loại tối đa «{cadre.label(cap_late)}»: đề xuất «{cadre.label(p)}» → "
-            f"«{cadre.label(max(p, cap_late))}»; xem xét kỷ luật nếu có vi phạm"
+            "M" + _capped_words(cadre, p, cap_late, "đề xuất")[1:] + "; xem xét kỷ luật nếu có vi phạm"
             for p in range(len(cadre.labels))
         ],
         dtype=object,
@@ -431,11 +444,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
             "official",
             _take(off_ids, idx[f]),
             rules["head_reform_band"],
-            [
-                f"Người đứng đầu: xếp loại tối đa «{cadre.label(cap_head)}»: đề xuất «{cadre.label(p)}» → "
-                f"«{cadre.label(max(p, cap_head))}»"
-                for p in proposed[f]
-            ],
+            ["Người đứng đầu: " + _capped_words(cadre, p, cap_head, "đề xuất") for p in proposed[f]],
             [
                 f"unit={uid}; band={bands.label(b)} ({Y}); ngưỡng: «{trigger_label}» trở xuống"
                 for uid, b in zip(units["unit_id"].to_numpy()[o_unit[f]], unit_band_y[f], strict=True)
@@ -529,8 +538,8 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
             po["party_org_id"].to_numpy()[f],
             rules["party_org_streak"],
             [
-                f"Không được xếp loại mức cao nhất («{party.label(0)}»): đề xuất «{party.label(p)}» → "
-                f"«{party.label(max(p, cap_p))}»"
+                f"Không được xếp loại mức cao nhất («{party.label(0)}»): "
+                + _capped_words(party, p, cap_p, "đề xuất")
                 for p in po_prop[f]
             ],
             [

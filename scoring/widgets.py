@@ -195,7 +195,7 @@ class WhatIf:
         if name == "rank_ties":
             options = [("1, 2, 2, 4 (bỏ qua hạng kế tiếp)", "min"), ("1, 2, 2, 3 (không bỏ hạng)", "dense")]
             return W.Dropdown(options=options, value=value, layout=W.Layout(width="280px"))
-        choices = PARAM_KINDS[name].get("choices") or [value]
+        choices = self.criteria.param_spec(name).get("choices") or [value]
         return W.Dropdown(options=list(choices), value=value)
 
     def _row(self, name: str, width: str) -> W.Widget:
