@@ -453,12 +453,12 @@ def _csv_arrow(body: bytes, sep: str, header: list[str]) -> pd.DataFrame | None:
 def _csv_pandas(src: Source, body: bytes, sep: str, header: list[str], problems) -> pd.DataFrame | None:
     """The tolerant path: short rows are padded; a row with too many fields is reported."""
     try:
+        # no names given: pandas then takes the width from the header line and refuses a longer
+        # row (with names, it would silently shift the row's values into an index)
         df = pd.read_csv(
             io.BytesIO(body),
             sep=sep,
             header=None,
-            skiprows=1,
-            names=range(len(header)),
             dtype=str,
             keep_default_na=False,
             skip_blank_lines=False,
@@ -481,6 +481,7 @@ def _csv_pandas(src: Source, body: bytes, sep: str, header: list[str], problems)
         else:
             problems.append(Problem(src.where, None, None, None, f"không đọc được tệp CSV ({exc})"))
         return None
+    df = df.iloc[1:].reset_index(drop=True)
     return _frame(header, [df[i] for i in range(len(header))], 2)
 
 

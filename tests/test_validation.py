@@ -160,7 +160,7 @@ CASES = [
     ),
     (
         "missing column",
-        {"party_orgs": [line.rsplit(",", 1)[0] for line in BASE["party_orgs"]][:1] + BASE["party_orgs"][1:]},
+        {"party_orgs": [line.rsplit(",", 1)[0] for line in BASE["party_orgs"]]},
         {},
         ["party_orgs.csv, dòng 1, cột proposed_classification", "thiếu cột bắt buộc"],
     ),
@@ -361,6 +361,12 @@ CASES = [
         {},
         {"units": "\n".join(BASE["units"]).encode("utf-16")},
         ["units.csv", "UTF-16", "CSV UTF-8"],
+    ),
+    (
+        "a row with fewer fields than the header",
+        replace("unit_dossiers", 3, "150,3", "150"),
+        {},
+        ["unit_dossiers.csv, dòng 3, cột late: giá trị «»", "không được để trống"],
     ),
     (
         "a row with more fields than the header",
