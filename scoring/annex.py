@@ -722,6 +722,18 @@ ANNEX_CSS = """
 """
 
 
+def text_block(text: str) -> str:
+    """Plain Vietnamese text (a summary, an explanation) as HTML for a notebook.
+
+    JupyterLab prints stdout in its code font, DejaVu Sans Mono by default, which misplaces
+    the second mark of letters such as ố, ễ, ề; rendered HTML uses a font that has them.
+    """
+    return (
+        "<div style=\"white-space: pre-wrap; font-family: 'Liberation Sans', Arial, sans-serif; "
+        f'line-height: 1.4">{esc(text)}</div>'
+    )
+
+
 def annex_html(
     ev: Evaluation,
     header: HeaderFields | None = None,
@@ -961,4 +973,5 @@ __all__ = [
     "staff_capped_section",
     "stamp_html",
     "table_html",
+    "text_block",
 ]
