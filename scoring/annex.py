@@ -235,6 +235,11 @@ def _in_ranking_order(ev: Evaluation, df: pd.DataFrame, key: str) -> pd.DataFram
     return df.assign(_k=k).sort_values(["_k", key], kind="stable").drop(columns="_k")
 
 
+def _notes(parts: list[str]) -> str:
+    """'A; b; c': the notes of a cell, the later ones in lower case after the semicolon."""
+    return "; ".join(p if i == 0 else p[:1].lower() + p[1:] for i, p in enumerate(parts))
+
+
 def _streak_from_evidence(evidence: str) -> list[tuple[str, str]]:
     """(year, band) pairs of the run named in a decision's evidence (streak_years=…; streak_bands=…)."""
     years = re.search(r"streak_years=([0-9;]*)", evidence)
@@ -345,7 +350,7 @@ def ranking_frames(ev: Evaluation) -> dict[str, pd.DataFrame]:
                     "" if pd.isna(u.rank_in_group) else str(int(u.rank_in_group)),
                     u.band,
                     rate,
-                    "; ".join(notes[u.unit_id]),
+                    _notes(notes[u.unit_id]),
                 ]
             )
         out[group] = _frame(rows, columns)
@@ -416,7 +421,7 @@ def heads_capped_frame(ev: Evaluation) -> pd.DataFrame:
                 band.get(x.unit_id, ""),
                 x.proposed_rating,
                 x.final_rating,
-                "; ".join(note),
+                _notes(note),
             ]
         )
     return _frame(rows, columns)
@@ -571,7 +576,7 @@ def staff_capped_frame(ev: Evaluation) -> pd.DataFrame:
                 rate_text(late, handled, True, "official", ev.criteria),
                 x.proposed_rating,
                 x.final_rating,
-                "; ".join(note),
+                _notes(note),
             ]
         )
     return _frame(rows, columns)
