@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lab lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+
+# JupyterLab on the notebooks, with the project's Jupyter config (jupyter/config): output text in
+# Liberation Mono, which has the Vietnamese letters DejaVu Sans Mono misplaces.
+lab: $(STAMP)
+	JUPYTER_CONFIG_DIR=$(CURDIR)/jupyter/config $(BIN)/jupyter lab notebooks/
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -24,6 +24,8 @@ import pytest
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+# the project's Jupyter config (`make lab` uses it): custom CSS with a Vietnamese monospace font
+LAB_CONFIG = Path(__file__).resolve().parent.parent / "jupyter" / "config"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--no-first-run",
@@ -63,6 +65,7 @@ def lab(tmp_path):
         path = home / "lab-settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
+    shutil.copytree(LAB_CONFIG, home / "config", dirs_exist_ok=True)
     env = dict(
         os.environ,
         JUPYTER_CONFIG_DIR=str(home / "config"),
@@ -163,6 +166,11 @@ def test_what_if_notebook_runs_and_a_moved_threshold_changes_the_table(lab, tmp_
             )
             before = changes.inner_text()
             assert "SO_XD" not in before
+            # printed text uses a monospace font with Vietnamese letters (jupyter/config/custom)
+            code_font = page.evaluate(
+                "() => getComputedStyle(document.body).getPropertyValue('--jp-code-font-family')"
+            )
+            assert "Liberation Mono" in code_font
 
             box = page.locator(".whatif-unit-late-threshold-percent input")
             box.scroll_into_view_if_needed()
