@@ -30,8 +30,8 @@ listed per file, column and kind, then a count of the rest):
   `official_dossiers` that `officials` does not list for that year; a party organisation id in
   `units.party_org_id` that `party_orgs` never lists, or that `party_orgs` attaches to a
   different unit. `units.party_org_id` is optional and only cross-checked when `party_orgs` is
-  given: without it there is nothing to check against (the run already says the table is
-  missing). `party_orgs` is what the rules use (each year's row names its unit); the column
+  given and has rows: without it there is nothing to check against (the run already says the
+  table is missing, or empty). `party_orgs` is what the rules use (each year's row names its unit); the column
   in `units` is a declaration that must agree with it, so a typo in either is caught.
 
 Numbers: CSV exported by Excel under Vietnamese regional settings uses `;` between fields, a
@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import hashlib
 import io
 import re
@@ -446,8 +447,10 @@ def _csv_arrow(body: bytes, sep: str, header: list[str]) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    cols = [table.column(n).to_pandas(types_mapper=pd.ArrowDtype).astype("str") for n in names]
-    return _frame(header, cols, 2)
+    df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    df.columns = header
+    df.insert(0, "__row__", np.arange(2, len(df) + 2, dtype=np.int64))
+    return df
 
 
 def _csv_pandas(src: Source, body: bytes, sep: str, header: list[str], problems) -> pd.DataFrame | None:
@@ -569,7 +572,11 @@ def _as_text(s: pd.Series) -> pd.Series:
             arr = pc.if_else(arr, "true", "false")
         text = pd.Series(pd.array(pc.cast(arr, pa.string()), dtype="str"), index=s.index)
         return text.fillna("")
-    return s.astype("str").fillna("").str.strip()
+    if s.dtype != "str":
+        s = s.astype("str")
+    if s.hasnans:
+        s = s.fillna("")
+    return s.str.strip()
 
 
 def _factorize(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -1074,8 +1081,13 @@ def _check_keys(typed: dict[str, _Typed], sources: dict[str, Source], problems: 
     if ("party_orgs", "party_org_id") in pcodes and typed["party_orgs"].complete:
         p = typed["party_orgs"]
         _duplicates("party_orgs", p, _with_year(pcodes[("party_orgs", "party_org_id")], p), problems)
+    # only against a party_orgs table with rows: a header-only one is "no data", like no file
     has_decl = (
-        "units" in typed and typed["units"].complete and (typed["units"].frame["party_org_id"] != "").any()
+        "units" in typed
+        and typed["units"].complete
+        and (typed["units"].frame["party_org_id"] != "").any()
+        and "party_orgs" in typed
+        and len(typed["party_orgs"].frame) > 0
     )
     if ("party_orgs", "party_org_id") in pcodes and typed["party_orgs"].complete and has_decl:
         u, p = typed["units"], typed["party_orgs"]
@@ -1208,6 +1220,11 @@ def _sorted(problems: list[Problem], sources: dict[str, Source]) -> list[Problem
 
 
 def _empty(table: str, crit: Criteria | None = None) -> pd.DataFrame:
+    return _empty_cached(table).copy()
+
+
+@functools.cache
+def _empty_cached(table: str) -> pd.DataFrame:
     cols: dict[str, pd.Series] = {"row": pd.Series([], dtype="int64")}
     for c in SCHEMAS[table]:
         if c.kind in ("year", "count"):
