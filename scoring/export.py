@@ -234,6 +234,8 @@ def _write_atomically(out: Path, files: dict[str, bytes | pd.DataFrame]) -> None
       our files replaces its namesake whole (os.replace), the manifest last, and the files of
       the previous export that this one does not write are removed.
     """
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"Không ghi được kết quả: {out} là một tệp, không phải thư mục")
     created = _missing_ancestors(out)
     parent = out.resolve().parent if out.exists() or out.is_symlink() else out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)

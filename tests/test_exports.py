@@ -317,6 +317,15 @@ def test_a_folder_with_other_files_keeps_them(evaluation, tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+def test_an_out_path_that_is_a_file_is_refused_and_kept(evaluation, tmp_path):
+    out = tmp_path / "out"
+    out.write_text("không phải thư mục", encoding="utf-8")
+    with pytest.raises(NotADirectoryError, match="không phải thư mục"):
+        write_outputs(evaluation, out)
+    assert out.read_text(encoding="utf-8") == "không phải thư mục"
+    assert _leftovers(tmp_path) == []
+
+
 # -- a workbook input decides as the CSV folder --------------------------------------------
 
 
