@@ -14,6 +14,7 @@ from .records import ValidationError, load_records
 
 EXIT_OK = 0
 EXIT_INVALID = 2
+EXIT_WRITE_FAILED = 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "annex":
             return _annex(args)
         crit = load_criteria(args.criteria).with_overrides(_overrides(args.set))
-        records = load_records(args.data, crit)
+        records = load_records(args.data, crit, year=args.year)
         from .evaluate import evaluate
 
         ev = evaluate(records, args.year, crit)
@@ -153,9 +154,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     from .export import write_outputs
 
-    notices = write_outputs(
-        ev, Path(args.out), fmt=args.format, max_spreadsheet_rows=args.max_spreadsheet_rows
-    )
+    try:
+        notices = write_outputs(
+            ev, Path(args.out), fmt=args.format, max_spreadsheet_rows=args.max_spreadsheet_rows
+        )
+    except NotADirectoryError as exc:  # --out names a file: a usage error, nothing written
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:  # disk full, no permission: nothing half-written is left behind
+        print(f"Không ghi được kết quả vào {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
     if not args.quiet:
         print(ev.summary())
         for note in ev.notes + notices:
@@ -172,7 +180,7 @@ def _whatif(args) -> int:
         scenario = Scenario.from_strings(args.name, args.set, args.correct, args.year)
         crit = load_criteria(args.criteria)
         crit.with_overrides(scenario.overrides)  # a bad override is reported before reading data
-        records = load_records(args.data, crit)
+        records = load_records(args.data, crit, year=args.year)
         ev, changes, notices = write_scenario(records, args.year, crit, scenario, Path(args.out))
     except (ValidationError, CriteriaError, ScenarioError) as exc:
         print(str(exc), file=sys.stderr)

@@ -15,7 +15,7 @@ from .criteria import RULE_IDS, Criteria, load_criteria
 from .decisions import combine, decision_rows
 from .keys import encode, positions, unit_codes
 from .labels import MISSING, Scale
-from .records import Problem, Records, ValidationError
+from .records import TABLE_NAMES, Records, ValidationError, year_problems
 from .rules.head_of_unit import head_band_capped, streak
 from .rules.late_dossiers import late_fires, late_rate, threshold_words
 from .rules.party_org import party_cap
@@ -214,34 +214,12 @@ def _join_lists(n: int, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def _check_year(records: Records, year: int) -> None:
+    """What evaluating `year` needs; `load_records(..., year=)` checks it in its own pass."""
     checked = records.__dict__.setdefault("_checked_years", set())
     if year in checked:
         return
-    in_year = {t: int((records.table(t)["year"] == year).sum()) for t in TABLES_WITH_YEAR}
-    problems = []
-    if not any(in_year.values()):
-        have = records.years()
-        problems.append(
-            Problem(
-                records.origin or "dữ liệu",
-                None,
-                "year",
-                str(year),
-                "năm đánh giá không có dữ liệu nào"
-                + (f"; các năm có dữ liệu: {', '.join(map(str, have))}" if have else ""),
-            )
-        )
-    for table, col, what in (
-        ("officials", "proposed_rating", "xếp loại đề xuất"),
-        ("party_orgs", "proposed_classification", "xếp loại đề xuất"),
-    ):
-        df = records.table(table)
-        blank = df[(df["year"] == year) & (df[col] == MISSING)]
-        src = records.sources.get(table)
-        for row in blank["row"].to_numpy()[:20]:
-            problems.append(
-                Problem(src.where if src else table, int(row), col, "", f"cần {what} cho năm đánh giá {year}")
-            )
+    frames = {t: records.table(t) for t in TABLE_NAMES}
+    problems = year_problems(frames, records.sources, year, records.origin)
     if problems:
         raise ValidationError(problems)
     checked.add(year)

@@ -20,6 +20,8 @@ import pytest
 from conftest import HT_2020, HTT, HTXS, KHA, SO, TB, TOT, make_dataset, only
 
 import scoring
+import scoring.cli
+import scoring.sample
 from scoring.cli import main as cli_main
 from scoring.criteria import DEFAULT_CRITERIA
 
@@ -376,3 +378,43 @@ def test_sample_command_writes_the_six_tables_which_evaluate_like_the_embedded_s
         a, b = scoring.evaluate(written, year).tables(), scoring.evaluate(embedded, year).tables()
         for table in TABLES:
             pdt.assert_frame_equal(a[table], b[table], check_dtype=False)
+
+
+def test_out_that_is_a_file_exits_2_with_a_message_and_keeps_the_file(tmp_path, capsys):
+    out = tmp_path / "out.txt"
+    out.write_text("giữ nguyên", encoding="utf-8")
+    code = scoring.cli.main(
+        ["evaluate", str(scoring.sample.sample_path()), "--year", "2020", "--out", str(out)]
+    )
+    assert code == 2
+    assert "không phải thư mục" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "giữ nguyên"
+
+
+def test_unwritable_out_exits_1_with_a_vietnamese_message(tmp_path, capsys, monkeypatch):
+    import scoring.export
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(scoring.export, "_write_atomically", refuse)
+    code = scoring.cli.main(
+        ["evaluate", str(scoring.sample.sample_path()), "--year", "2020", "--out", str(tmp_path / "o")]
+    )
+    assert code == 1
+    assert "Không ghi được kết quả" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_blank_proposed_rating_of_the_year_is_listed_with_the_other_problems(tmp_path, capsys):
+    data = make_dataset(
+        tmp_path / "data",
+        units=[("U1", "Sở Một", "Sở, ban, ngành")],
+        reform_results=[(2020, "U1", "105", "")],
+        officials=[(2020, "H1", "Người Một", "U1", "head", "")],
+    )
+    code = scoring.cli.main(["evaluate", str(data), "--year", "2020", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "«105»" in err and "cần xếp loại đề xuất cho năm đánh giá 2020" in err
+    assert not (tmp_path / "o").exists()
