@@ -26,13 +26,20 @@ def decision_rows(year, subject_type, subject_ids, rule, outcome, evidence, orde
             "subject_id": ids,
             "rule_id": rule.id,
             "clause": rule.clause,
-            "outcome": np.asarray(outcome, dtype=object) if n else np.array([], dtype=object),
-            "evidence": np.asarray(evidence, dtype=object) if n else np.array([], dtype=object),
+            "outcome": _texts(outcome, n),
+            "evidence": _texts(evidence, n),
         },
         columns=DECISION_COLUMNS,
     )
     frame["_k"] = np.arange(n) if order is None else np.asarray(order, dtype=np.int64)
     return frame
+
+
+def _texts(values, n: int):
+    """A column of texts: an Arrow string array stays as it is (no Python objects)."""
+    if isinstance(values, pd.api.extensions.ExtensionArray):
+        return values
+    return np.asarray(values, dtype=object) if n else np.array([], dtype=object)
 
 
 def combine(frames: list[pd.DataFrame], rule_order: tuple[str, ...]) -> pd.DataFrame:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .criteria import RULE_IDS, Criteria, load_criteria
 from .decisions import combine, decision_rows
@@ -204,13 +206,44 @@ def _take(column: pd.Series, rows: np.ndarray) -> np.ndarray | pd.api.extensions
     return column.array.take(np.asarray(rows, dtype=np.int64))
 
 
-def _join_lists(n: int, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """';'-joined values per row index (rows sorted), '' where a row has none."""
-    out = np.full(n, "", dtype=object)
-    if len(rows):
-        s = pd.Series(values, dtype=object).groupby(rows, sort=True).agg(";".join)
-        out[s.index.to_numpy()] = s.to_numpy()
+def _run_lists(run: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """';'-joined values of the cells of each row's run, '' where a row has none.
+
+    `values` is a (rows × years) matrix or one value per year. The loop is over the few
+    years, not over subjects.
+    """
+    out = np.full(run.shape[0], "", dtype=object)
+    for t in range(run.shape[1]):
+        v = values[:, t] if np.ndim(values) == 2 else np.full(run.shape[0], values[t], dtype=object)
+        out = np.where(run[:, t], np.where(out == "", v, out + ";" + v), out)
     return out
+
+
+def _late_evidence(late: np.ndarray, handled: np.ndarray, words: str):
+    """'late=11; handled=100; late_rate=0.110000; ngưỡng > 10%' for each row, built in Arrow.
+
+    The rate is printed from integers (6 decimals, rounded half up), never via a float.
+    """
+    late = np.asarray(late, dtype=np.int64)
+    handled = np.asarray(handled, dtype=np.int64)
+    micro = (late * 2_000_000 + handled) // (2 * np.maximum(handled, 1))
+
+    def text(a):
+        return pc.cast(pa.array(a), pa.string())
+
+    joined = pc.binary_join_element_wise(
+        "late=",
+        text(late),
+        "; handled=",
+        text(handled),
+        "; late_rate=",
+        text(micro // 1_000_000),
+        ".",
+        pc.utf8_lpad(text(micro % 1_000_000), 6, "0"),
+        f"; ngưỡng {words}",
+        "",
+    )
+    return pd.array(joined, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def _check_year(records: Records, year: int) -> None:
@@ -341,10 +374,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
                 + "; không được công nhận danh hiệu thi đua, khen thưởng"
                 for b in base_band[f]
             ],
-            [
-                f"late={lt}; handled={h}; late_rate={lt / h:.6f}; ngưỡng {threshold_words('unit', crit)}"
-                for lt, h in zip(late_m[uidx[f], -1], handled_m[uidx[f], -1], strict=True)
-            ],
+            _late_evidence(late_m[uidx[f], -1], handled_m[uidx[f], -1], threshold_words("unit", crit)),
             order=table_pos[f],
         )
     )
@@ -407,10 +437,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
             _take(off_ids, idx[f]),
             rules["official_late_dossiers"],
             outcome_by_level[proposed[f]],
-            [
-                f"late={lt}; handled={h}; late_rate={lt / h:.6f}; ngưỡng {o_words}"
-                for lt, h in zip(o_late[f].tolist(), o_handled[f].tolist(), strict=True)
-            ],
+            _late_evidence(o_late[f], o_handled[f], o_words),
             order=f,
         )
     )
@@ -448,9 +475,8 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
     hp = pd.DataFrame({"official_id": _take(off_ids, h_idx), "unit_id": units["unit_id"].to_numpy()[hp_unit]})
     hs = streak(band[hp_unit], scope, crit)
     trig = np.flatnonzero(hs.fires)
-    rows, cols = np.nonzero(hs.run[trig])
-    s_years = _join_lists(len(trig), rows, years[cols].astype(str))
-    s_bands = _join_lists(len(trig), rows, _labels(bands, band[hp_unit[trig][rows], cols]))
+    s_years = _run_lists(hs.run[trig], years.astype(str).astype(object))
+    s_bands = _run_lists(hs.run[trig], _labels(bands, band[hp_unit[trig]]))
     actions = ";".join(rules["head_removal_streak"].spec["actions"])
     triggers = pd.DataFrame(
         {
@@ -505,9 +531,9 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
         columns=OUTPUT_COLUMNS["party_org_classifications"],
     )
     f = np.flatnonzero(po_fires)
-    run_rows, run_cols = np.nonzero(unit_streak.run[po_unit[f]]) if len(f) else (np.array([], int),) * 2
-    u_years = _join_lists(len(f), run_rows, years[run_cols].astype(str))
-    u_bands = _join_lists(len(f), run_rows, _labels(bands, band[po_unit[f][run_rows], run_cols]))
+    u_run = unit_streak.run[po_unit[f]]
+    u_years = _run_lists(u_run, years.astype(str).astype(object))
+    u_bands = _run_lists(u_run, _labels(bands, band[po_unit[f]]))
     cap_p = crit.cap_level("party_org_streak", party)
     decisions.append(
         decision_rows(
