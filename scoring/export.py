@@ -179,11 +179,15 @@ def write_outputs(
     fmt: str = "csv",
     max_spreadsheet_rows: int = MAX_SPREADSHEET_ROWS,
     scenario: str | None = None,
+    extra: dict[str, bytes] | None = None,
+    manifest_extra: dict | None = None,
 ) -> list[str]:
     """Write the five tables, `decisions.xlsx` (when small enough) and `manifest.json`.
 
-    Returns the notices of the export (e.g. the workbook skipped). All or nothing: files
-    are complete in a temporary folder before they are moved into `out_dir`.
+    `extra` files (a scenario's changes, say) are written with them and listed in the
+    manifest, with `manifest_extra` entries. Returns the notices of the export (e.g. the
+    workbook skipped). All or nothing: files are complete in a temporary folder before they
+    are moved into `out_dir`.
     """
     out = Path(out_dir)
     tables = ev.tables()
@@ -196,19 +200,26 @@ def write_outputs(
             files[f"{name}.parquet"] = df
         else:
             files[f"{name}.csv"] = _csv_bytes(df)
-    largest = max(len(df) for df in tables.values())
-    if largest <= max_spreadsheet_rows:
+    if fits_spreadsheet(ev, max_spreadsheet_rows):
         xl = {n: _xlsx_frame(df) for n, df in tables.items()}
         files["decisions.xlsx"] = _xlsx_bytes(xl, _manifest_properties(m))
     else:
+        largest = max(len(df) for df in tables.values())
         notices.append(
             f"Bỏ qua decisions.xlsx: bảng lớn nhất có {largest:,} dòng, vượt giới hạn "
             f"{max_spreadsheet_rows:,} dòng của một bảng tính (dùng --format parquet cho dữ liệu lớn)."
         )
+    files.update(extra or {})
+    m.update(manifest_extra or {})
     m["files"] = sorted(files)
     files["manifest.json"] = (json.dumps(m, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     _write_atomically(out, files)
     return notices
+
+
+def fits_spreadsheet(ev: Evaluation, max_rows: int = MAX_SPREADSHEET_ROWS) -> bool:
+    """Whether every table of the evaluation fits the workbook row limit."""
+    return max(len(df) for df in ev.tables().values()) <= max_rows
 
 
 def _xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -9,15 +9,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from .records import TABLE_NAMES
+
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample_data"
-SAMPLE_TABLES = (
-    "units",
-    "reform_results",
-    "unit_dossiers",
-    "officials",
-    "official_dossiers",
-    "party_orgs",
-)
+SAMPLE_TABLES = TABLE_NAMES  # the six input tables of SPEC §3
 SAMPLE_LATEST_YEAR = 2020
 
 

@@ -37,7 +37,15 @@ import yaml
 
 from .criteria import RULE_IDS, Criteria
 from .evaluate import OUTPUT_COLUMNS, Evaluation, evaluate
-from .export import FORMULA_START, _deterministic_zip, _manifest_properties, manifest, write_outputs
+from .export import (
+    FORMULA_START,
+    MAX_SPREADSHEET_ROWS,
+    _deterministic_zip,
+    _manifest_properties,
+    fits_spreadsheet,
+    manifest,
+    write_outputs,
+)
 from .labels import MISSING
 from .records import Records
 
@@ -688,36 +696,17 @@ def write_scenario(
     base = evaluate(records, year, criteria)
     alt = run(records, year, criteria, scenario)
     changes = compare(base, alt)
-    out = Path(out_dir)
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.whatif.", dir=parent))
-    try:
-        kw = {} if max_spreadsheet_rows is None else {"max_spreadsheet_rows": max_spreadsheet_rows}
-        notices = write_outputs(alt, staging / "out", fmt=fmt, scenario=scenario.name, **kw)
-        built = staging / "out"
-        (built / "changes.csv").write_bytes(changes_csv_bytes(changes))
-        largest = max(len(df) for df in alt.tables().values())
-        extra = ["changes.csv"]
-        if largest <= (max_spreadsheet_rows or 100_000):
-            (built / "scenario_decisions.xlsx").write_bytes(workbook_bytes(alt, changes, scenario))
-            extra.append("scenario_decisions.xlsx")
-        mpath = built / "manifest.json"
-        m = json.loads(mpath.read_text(encoding="utf-8"))
-        m["files"] = sorted([*m["files"], *extra])
-        m["changes"] = len(changes)
-        mpath.write_bytes((json.dumps(m, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
-        for name in os.listdir(built):
-            with open(built / name, "rb") as f:
-                os.fsync(f.fileno())
-        if not out.exists():
-            os.chmod(built, 0o755)
-            os.rename(built, out)
-        else:
-            for name in sorted(os.listdir(built)):
-                os.replace(built / name, out / name)
-    finally:
-        import shutil
-
-        shutil.rmtree(staging, ignore_errors=True)
+    limit = MAX_SPREADSHEET_ROWS if max_spreadsheet_rows is None else max_spreadsheet_rows
+    extra = {"changes.csv": changes_csv_bytes(changes)}
+    if fits_spreadsheet(alt, limit):
+        extra["scenario_decisions.xlsx"] = workbook_bytes(alt, changes, scenario)
+    notices = write_outputs(
+        alt,
+        Path(out_dir),
+        fmt=fmt,
+        max_spreadsheet_rows=limit,
+        scenario=scenario.name,
+        extra=extra,
+        manifest_extra={"changes": len(changes)},
+    )
     return alt, changes, notices

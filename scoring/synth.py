@@ -87,16 +87,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .records import TABLE_NAMES
+
 __all__ = ["TABLES", "generate", "write"]
 
-TABLES = (
-    "units",
-    "reform_results",
-    "unit_dossiers",
-    "officials",
-    "official_dossiers",
-    "party_orgs",
-)
+TABLES = TABLE_NAMES  # the six input tables of SPEC §3, in contract order
 
 DEFAULT_LAST_YEAR = 2020
 XLSX_MAX_ROWS = 1_048_575  # a sheet's rows, less the header
