@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import __version__
 from .evaluate import OUTPUT_COLUMNS, Evaluation
@@ -62,9 +64,76 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _csv_bytes(df: pd.DataFrame) -> bytes:
-    buf = io.StringIO()
-    csv_frame(df).to_csv(buf, index=False, lineterminator="\r\n")
-    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+    """The table as CSV (UTF-8 with BOM, CRLF, minimal quoting), formatted in Arrow.
+
+    Same bytes as `csv_frame(df).to_csv(...)`, a million rows in about a second: each column
+    becomes an Arrow string array, a row is their join, and the body is the data buffer of the
+    rows (each ending in CRLF), with no Python object per cell.
+    """
+    header = ",".join(_quote_py(str(c)) for c in df.columns) + "\r\n"
+    if len(df) == 0:
+        return "\ufeff".encode() + header.encode("utf-8")
+    cols = [_arrow_text(df[c], c) for c in df.columns]
+    rows = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[0]
+    rows = pc.binary_join_element_wise(rows, "\r\n", "")  # the line end after the last column
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.combine_chunks()
+    arr = rows.cast(pa.large_string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    body = arr.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
+    return "\ufeff".encode() + header.encode("utf-8") + body
+
+
+_NEEDS_QUOTES = '[",\r\n]'
+
+
+def _quote_py(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in '",\r\n') else text
+
+
+def _arrow_text(s: pd.Series, name: str) -> pa.Array:
+    """One column as CSV cells (strings), as `csv_frame` formats them, quoted where needed."""
+    if s.dtype == bool:
+        return pc.if_else(pa.array(s.to_numpy()), "true", "false")
+    if name in ("score", "late_rate"):
+        decimals = 2 if name == "score" else 6
+        v = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        ok = ~np.isnan(v)
+        scaled = np.rint(np.where(ok, v, 0) * 10**decimals).astype(np.int64)
+        whole = pc.cast(pa.array(scaled // 10**decimals), pa.string())
+        frac = pc.utf8_lpad(pc.cast(pa.array(scaled % 10**decimals), pa.string()), decimals, "0")
+        text = pc.binary_join_element_wise(whole, frac, ".")
+        return pc.if_else(pa.array(ok), text, "")
+    if s.dtype.kind in "iu" or str(s.dtype) == "Int64":
+        ints = s.astype("Int64")
+        text = pc.cast(pa.array(ints.to_numpy(dtype=np.int64, na_value=0)), pa.string())
+        return pc.if_else(pa.array(ints.notna().to_numpy()), text, "")
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = pa.array([_quote_py(neutralise(str(c))) for c in s.cat.categories], type=pa.string())
+        codes = s.cat.codes.to_numpy()
+        return pc.if_else(pa.array(codes >= 0), cats.take(pa.array(np.maximum(codes, 0))), "")
+    if isinstance(s.array, pd.arrays.ArrowStringArray):
+        arr = pc.fill_null(pa.array(s.array), "")
+    else:
+        arr = pa.array(s.astype(object).where(s.notna(), "").astype(str).tolist(), type=pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.string())
+    formula = pc.or_(
+        pc.starts_with(arr, "="),
+        pc.or_(
+            pc.starts_with(arr, "+"),
+            pc.or_(
+                pc.starts_with(arr, "-"),
+                pc.or_(
+                    pc.starts_with(arr, "@"), pc.or_(pc.starts_with(arr, "\t"), pc.starts_with(arr, "\r"))
+                ),
+            ),
+        ),
+    )
+    arr = pc.if_else(formula, pc.binary_join_element_wise("'", arr, ""), arr)
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
+    return pc.if_else(pc.match_substring_regex(arr, _NEEDS_QUOTES), quoted, arr)
 
 
 def _xlsx_bytes(tables: dict[str, pd.DataFrame], properties: dict[str, str]) -> bytes:
@@ -206,8 +275,8 @@ def write_outputs(
     else:
         largest = max(len(df) for df in tables.values())
         notices.append(
-            f"Bỏ qua decisions.xlsx: bảng lớn nhất có {largest:,} dòng, vượt giới hạn "
-            f"{max_spreadsheet_rows:,} dòng của một bảng tính (dùng --format parquet cho dữ liệu lớn)."
+            f"Bỏ qua decisions.xlsx: bảng lớn nhất có {_vn(largest)} dòng, vượt giới hạn "
+            f"{_vn(max_spreadsheet_rows)} dòng của một bảng tính (dùng --format parquet cho dữ liệu lớn)."
         )
     files.update(extra or {})
     m.update(manifest_extra or {})
@@ -215,6 +284,11 @@ def write_outputs(
     files["manifest.json"] = (json.dumps(m, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     _write_atomically(out, files)
     return notices
+
+
+def _vn(n: int) -> str:
+    """1000000 -> '1.000.000' (Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
 
 
 def fits_spreadsheet(ev: Evaluation, max_rows: int = MAX_SPREADSHEET_ROWS) -> bool:

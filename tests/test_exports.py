@@ -16,6 +16,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -362,3 +363,43 @@ def test_the_fixture_has_something_to_say(evaluation):
     u = evaluation.unit_ranking.set_index("unit_id")
     assert u.loc["U2", "score"] == 85.0 and u.loc["U2", "band"] == TOT
     assert not u.loc["U1", "emulation_eligible"]  # 10 of 100 dossiers late: 10% or more
+
+
+# -- the Arrow CSV writer gives the bytes of the pandas writer --------------------------------
+
+
+def _pandas_csv(df):
+    import io
+
+    from scoring.export import csv_frame
+
+    buf = io.StringIO()
+    csv_frame(df).to_csv(buf, index=False, lineterminator="\r\n")
+    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+
+
+def test_arrow_csv_writer_matches_the_pandas_writer_on_every_sample_table():
+    from scoring.export import _csv_bytes
+
+    crit = scoring.load_criteria()
+    recs = scoring.load_records(None, crit)
+    for year in (2017, 2018, 2020):
+        for name, df in scoring.evaluate(recs, year, crit).tables().items():
+            assert _csv_bytes(df) == _pandas_csv(df), (year, name)
+
+
+def test_arrow_csv_writer_quotes_neutralises_and_formats_like_the_pandas_writer():
+    from scoring.export import _csv_bytes
+
+    df = pd.DataFrame(
+        {
+            "official_id": ["=1+1", 'a"b', "x,y", "-5", None, "line\nbreak", "@x", "\tt"],
+            "role": pd.Categorical(["head", "=cmd", "staff", "head", "staff", "deputy", "", "head"]),
+            "n": pd.array([1, None, 3, 4, 5, 6, 7, 8], dtype="Int64"),
+            "flag": [True, False] * 4,
+            "score": [84.99, np.nan, 85.0, 0.01, 100, 1.1, 2.67, 50],
+            "late_rate": [0.1, 1 / 3, np.nan, 2 / 3, 0.0, 1.0, 1e-7, 0.5],
+        }
+    )
+    assert _csv_bytes(df) == _pandas_csv(df)
+    assert _csv_bytes(df.iloc[:0]) == _pandas_csv(df.iloc[:0])
