@@ -117,8 +117,9 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
     "reform_results": (
         YEAR,
         Col("unit_id", "id"),
-        Col("score", "score", blank_ok=True),
-        Col("band", "band", blank_ok=True),
+        # either column may be left out of the file, not both (a result is a score or a band)
+        Col("score", "score", required=False, blank_ok=True),
+        Col("band", "band", required=False, blank_ok=True),
     ),
     "unit_dossiers": (YEAR, Col("unit_id", "id"), Col("handled", "count"), Col("late", "count")),
     "officials": (
@@ -797,6 +798,12 @@ def _typed_table(table, df, where, crit: Criteria, problems, notes) -> _Typed | 
     schema = SCHEMAS[table]
     found = _column_map(df, table, where, problems, notes)
     complete = all(c.name in found for c in schema if c.required)
+    if table == "reform_results" and "score" not in found and "band" not in found:
+        listed = ", ".join(str(o) for o in df.columns[1:] if str(o)) or "không có cột nào"
+        problems.append(
+            Problem(where, 1, "score", None, f"cần cột score hoặc cột band (hoặc cả hai); tệp có: {listed}")
+        )
+        complete = False
     decimal_comma = bool(df.attrs.get("decimal_comma", False))
     raw = {c.name: df.iloc[:, found[c.name]] for c in schema if c.name in found}
     kinds = {c.name: c.kind for c in schema}
@@ -831,6 +838,9 @@ def _typed_table(table, df, where, crit: Criteria, problems, notes) -> _Typed | 
         if c.name not in found:
             if c.kind in ("id", "text", "group"):
                 out[c.name] = pd.Series([""] * len(df), dtype="str")
+            elif c.kind == "score":
+                out["score_cents"] = np.full(len(df), -1, dtype=np.int64)
+                out["score_blank"] = np.ones(len(df), dtype=bool)
             else:
                 out[c.name] = np.full(len(df), MISSING, dtype=np.int8)
                 out[c.name + "_other_era"] = np.zeros(len(df), dtype=bool)

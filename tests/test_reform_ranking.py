@@ -287,3 +287,35 @@ def test_every_unit_of_the_year_appears_once_and_only_units_of_the_year(tmp_path
         "emulation_eligible",
         "reasons",
     ]
+
+
+def test_results_file_with_only_a_score_column_is_read(tmp_path):
+    data = make_dataset(
+        tmp_path / "data",
+        units=[("U1", "Sở Một", SO)],
+        reform_results=[{"year": 2020, "unit_id": "U1", "score": "70"}],
+        officials=[(2020, "H1", "Người Một", "U1", "head", HTT)],
+    )
+    assert only(run(data, 2020).unit_ranking, unit_id="U1")["band"] == KHA
+
+
+def test_results_file_with_only_a_band_column_is_read(tmp_path):
+    data = make_dataset(
+        tmp_path / "data",
+        units=[("U1", "Sở Một", SO)],
+        reform_results=[{"year": 2020, "unit_id": "U1", "band": "khá"}],
+        officials=[(2020, "H1", "Người Một", "U1", "head", HTT)],
+    )
+    row = only(run(data, 2020).unit_ranking, unit_id="U1")
+    assert (row["band"], math.isnan(row["score"])) == (KHA, True)
+
+
+def test_results_file_with_neither_score_nor_band_column_is_refused(tmp_path):
+    data = make_dataset(
+        tmp_path / "data",
+        units=[("U1", "Sở Một", SO)],
+        reform_results=[{"year": 2020, "unit_id": "U1"}],
+        officials=[(2020, "H1", "Người Một", "U1", "head", HTT)],
+    )
+    with pytest.raises(scoring.ValidationError, match="cần cột score hoặc cột band"):
+        scoring.load_records(data)
