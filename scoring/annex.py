@@ -611,7 +611,11 @@ def charts_section(ev: Evaluation, dpi: int = 150) -> str:
         )
     figs = [
         (charts.scores_by_group(ev), f"Biểu đồ 1. Điểm cải cách hành chính năm {ev.year} và ngưỡng xếp loại"),
-        (charts.late_rates(ev), f"Biểu đồ 2. Tỷ lệ hồ sơ trễ hạn năm {ev.year} và ngưỡng của mục II.2"),
+        (
+            charts.late_rates(ev),
+            f"Biểu đồ 2. Tỷ lệ hồ sơ trễ hạn năm {ev.year} và ngưỡng của mục "
+            f"{ev.criteria.rule('unit_late_dossiers').clause}",
+        ),
     ]
     parts = ['<div class="pl-charts">']
     for fig, caption in figs:
