@@ -404,20 +404,18 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
     capped_code = late_binds.astype(np.int8) + 2 * head_binds.astype(np.int8)
     discipline = o_fired if crit["discipline_flag_when_unchanged"] else late_binds
     # officials are listed in the order of the input table (the analyst's own order)
-    order = np.arange(len(idx))
-    sel = idx
     ratings = pd.DataFrame(
         {
             "year": np.full(len(idx), Y, dtype=np.int64),
-            "official_id": _rows(off_all["official_id"], sel),
-            "full_name": _rows(off_all["full_name"], sel),
-            "unit_id": _take(units["unit_id"], o_unit[order]),
-            "role": _categorical(crit.roles.eras[0].keys, o_role[order]),
-            "late_rate": late_rate(o_late, o_handled)[order],
-            "proposed_rating": _categorical(cadre.labels, proposed[order]),
-            "final_rating": _categorical(cadre.labels, final[order]),
-            "capped_by": _categorical(CAPPED_BY_OFFICIAL, capped_code[order]),
-            "discipline_review": discipline[order],
+            "official_id": _rows(off_all["official_id"], idx),
+            "full_name": _rows(off_all["full_name"], idx),
+            "unit_id": _take(units["unit_id"], o_unit),
+            "role": _categorical(crit.roles.eras[0].keys, o_role),
+            "late_rate": late_rate(o_late, o_handled),
+            "proposed_rating": _categorical(cadre.labels, proposed),
+            "final_rating": _categorical(cadre.labels, final),
+            "capped_by": _categorical(CAPPED_BY_OFFICIAL, capped_code),
+            "discipline_review": discipline,
         }
     )
     off_ids = off_all["official_id"]
