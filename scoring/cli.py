@@ -165,11 +165,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Không ghi được kết quả vào {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_WRITE_FAILED
     if not args.quiet:
-        print(ev.summary())
-        for note in ev.notes + notices:
-            print(f"Lưu ý: {note}")
-        print(f"Đã ghi kết quả vào {args.out}")
+        _report(ev, notices, args.out)
     return EXIT_OK
+
+
+def _report(ev, notices: list[str], out, *lines: str) -> None:
+    """The run's summary, what it has to say, and where it wrote."""
+    for line in lines:
+        print(line)
+    print(ev.summary())
+    for note in ev.notes + notices:
+        print(f"Lưu ý: {note}")
+    print(f"Đã ghi kết quả vào {out}")
 
 
 def _whatif(args) -> int:
@@ -186,12 +193,13 @@ def _whatif(args) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
     if not args.quiet:
-        print(scenario.describe(crit))
-        print(ev.summary())
-        print(f"Số thay đổi so với phương án gốc: {len(changes)}")
-        for note in ev.notes + notices:
-            print(f"Lưu ý: {note}")
-        print(f"Đã ghi kết quả vào {args.out}")
+        _report(
+            ev,
+            notices,
+            args.out,
+            scenario.describe(crit),
+            f"Số thay đổi so với phương án gốc: {len(changes)}",
+        )
     return EXIT_OK
 
 

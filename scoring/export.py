@@ -138,7 +138,6 @@ def _arrow_text(s: pd.Series, name: str) -> pa.Array:
 
 def _xlsx_bytes(tables: dict[str, pd.DataFrame], properties: dict[str, str]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.packaging.custom import StringProperty
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -171,6 +170,13 @@ def _xlsx_bytes(tables: dict[str, pd.DataFrame], properties: dict[str, str]) -> 
                     header = cols[cell.column - 1]
                     cell.number_format = "0.00" if header == "score" else "0.000000"
         ws.freeze_panes = "A2"
+    return workbook_bytes(wb, properties)
+
+
+def workbook_bytes(wb, properties: dict[str, str]) -> bytes:
+    """Stamp a workbook with the audit properties and save it with fixed timestamps."""
+    from openpyxl.packaging.custom import StringProperty
+
     for k, v in properties.items():
         wb.custom_doc_props.append(StringProperty(name=k, value=v))
     wb.properties.creator = "scoring"

@@ -40,12 +40,12 @@ from .evaluate import OUTPUT_COLUMNS, Evaluation, evaluate
 from .export import (
     FORMULA_START,
     MAX_SPREADSHEET_ROWS,
-    _deterministic_zip,
     _manifest_properties,
     fits_spreadsheet,
     manifest,
     write_outputs,
 )
+from .export import workbook_bytes as stamped_workbook_bytes
 from .labels import MISSING
 from .records import Records
 
@@ -565,7 +565,6 @@ def workbook_bytes(
 ) -> bytes:
     """The scenario's decisions as .xlsx bytes (deterministic: equal content, equal bytes)."""
     from openpyxl import Workbook
-    from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import Font
 
     wb = Workbook()
@@ -624,12 +623,7 @@ def workbook_bytes(
         ws.freeze_panes = "A2"
     props = _manifest_properties(m)
     props["scenario"] = json.dumps(sc.to_dict(), ensure_ascii=False, sort_keys=True)
-    for k, v in props.items():
-        wb.custom_doc_props.append(StringProperty(name=k, value=v))
-    wb.properties.creator = "scoring"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _deterministic_zip(buf.getvalue())
+    return stamped_workbook_bytes(wb, props)
 
 
 def _cell(v):

@@ -22,19 +22,12 @@ from pathlib import Path
 
 import pytest
 
+from scoring.annex import CHROMIUM_ARGS  # the headless flags, one list for the project
+
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # the project's Jupyter config (`make lab` uses it): custom CSS with a Vietnamese monospace font
 LAB_CONFIG = Path(__file__).resolve().parent.parent / "jupyter" / "config"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--disable-gpu",
-]
 SERVER_START_S = 120  # JupyterLab takes 20-40 s to start on two cores
 PAGE_S = int(os.environ.get("WHATIF_PAGE_S", "120"))
 
