@@ -90,6 +90,18 @@ TABLE_NAMES = (
     "party_orgs",
 )
 REQUIRED_TABLES = ("units", "reform_results", "officials")
+# Optional tables of the producers and the monitor (SPEC §3, "added as the toolkit grows"): found
+# and hashed here with the six, read and validated by their own module (index, ledger, monitor)
+# through `Records.raw_table`, since each has its own checks and the ledger may be too big to read
+# into memory (it reads the files itself, by `Records.sources[name].path`).
+EXTRA_TABLES = (
+    "indicators",
+    "criterion_scores",
+    "survey_results",
+    "dossiers",
+    "dossier_steps",
+    "dossier_reschedules",
+)
 # What each missing optional table means for the rules (said in the run's notes).
 OPTIONAL_EFFECT = {
     "unit_dossiers": "không có số liệu hồ sơ của đơn vị: quy tắc unit_late_dossiers (mục II.2) không được áp dụng",
@@ -236,6 +248,26 @@ class Records:
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
 
+    def raw_table(self, name: str) -> pd.DataFrame | None:
+        """An optional table of EXTRA_TABLES as written: text columns under the header's own
+        names and `__row__`, the row as seen in the file; None when the data has no such table.
+
+        Raises `ValidationError` when the file cannot be read (its producer validates the cells).
+        """
+        if name not in EXTRA_TABLES:
+            raise KeyError(name)
+        src = self.sources.get(name)
+        if src is None:
+            return None
+        cache = self.__dict__.setdefault("_raw", {})
+        if name not in cache:
+            problems: list[Problem] = []
+            df = _read(src, _Files(), problems)
+            if problems:
+                raise ValidationError(problems)
+            cache[name] = df
+        return cache[name]
+
     def years(self) -> list[int]:
         ys = set(self.reform_results["year"].unique()) | set(self.officials["year"].unique())
         return sorted(int(y) for y in ys)
@@ -273,7 +305,7 @@ class _Files:
         return hashlib.sha256(self.read(path)).hexdigest()
 
 
-_TABLE_BY_FOLD = {fold(t): t for t in TABLE_NAMES}
+_TABLE_BY_FOLD = {fold(t): t for t in (*TABLE_NAMES, *EXTRA_TABLES)}
 _SUFFIXES = (".csv", ".parquet", ".xlsx")
 # Files that look like data but are not read: reported, since they are often misnamed tables.
 _DATA_LIKE = (*_SUFFIXES, ".xls", ".tsv", ".txt", ".ods", ".json")
@@ -1203,7 +1235,10 @@ def load_records(
         raise ValidationError(_sorted(problems, sources))
     frames = {t: typed[t].frame for t in typed}
     frames.update({t: _empty(t) for t in TABLE_NAMES if t not in frames})
-    sha = {src.path.name: files.sha256(src.path) for src in sources.values()}
+    sha = {
+        src.path.name: files.sha256(src.path) if t in TABLE_NAMES else _file_sha256(src.path)
+        for t, src in sources.items()
+    }
     records = Records(
         **frames,
         present=frozenset(t for t in sources),
@@ -1216,6 +1251,12 @@ def load_records(
     if year is not None:
         records.__dict__.setdefault("_checked_years", set()).add(int(year))
     return records
+
+
+def _file_sha256(path: Path) -> str:
+    """SHA-256 of a file read in chunks (an optional table may be larger than memory)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _keep_codes(records: Records, codes: dict) -> None:
@@ -1272,10 +1313,10 @@ def year_problems(frames: dict[str, pd.DataFrame], sources: dict[str, Source], y
 
 def _sorted(problems: list[Problem], sources: dict[str, Source]) -> list[Problem]:
     """Files in the order of the tables; in a file, file-level problems first, then by row and column."""
-    table_order = {src.where: TABLE_NAMES.index(t) for t, src in sources.items()}
+    table_order = {src.where: (*TABLE_NAMES, *EXTRA_TABLES).index(t) for t, src in sources.items()}
     col_order: dict[tuple[str, str], int] = {}
     for t, src in sources.items():
-        for i, c in enumerate(SCHEMAS[t]):
+        for i, c in enumerate(SCHEMAS.get(t, ())):
             col_order[(src.where, c.name)] = i
 
     def key(p: Problem):
