@@ -109,6 +109,16 @@ class Rule:
     subject: str
     spec: dict
 
+    @property
+    def title(self) -> str:
+        """The rule in words, as people read it (the id stays for machines)."""
+        return str(self.spec.get("title") or self.id)
+
+    @property
+    def label(self) -> str:
+        """'Trễ hạn hồ sơ của cơ quan, đơn vị (mục II.2)': the title with its clause."""
+        return f"{self.title} (mục {self.clause})"
+
 
 @dataclass(frozen=True)
 class Criteria:

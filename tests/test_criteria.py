@@ -12,7 +12,7 @@ import pytest
 from conftest import HTT, KHA, SO, TOT, make_dataset, only
 
 import scoring
-from scoring.criteria import DEFAULT_CRITERIA
+from scoring.criteria import DEFAULT_CRITERIA, RULE_IDS
 
 CRITERIA_TEXT = Path(DEFAULT_CRITERIA).read_text(encoding="utf-8")
 
@@ -178,3 +178,11 @@ def test_overrides_compose(crit):
     c = crit.with_overrides({"rank_ties": "dense"}).with_overrides({"streak_years_weak": 3})
     assert (c["rank_ties"], c["streak_years_weak"]) == ("dense", 3)
     assert (crit["rank_ties"], crit["streak_years_weak"]) == ("min", 2)
+
+
+def test_every_rule_has_a_title_in_words_for_people():
+    crit = scoring.load_criteria()
+    for rule_id in RULE_IDS:
+        rule = crit.rule(rule_id)
+        assert rule.title != rule_id and "_" not in rule.title
+        assert rule.label == f"{rule.title} (mục {rule.clause})"

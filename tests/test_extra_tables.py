@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import HTT, SO, TOT, make_dataset
 
 import scoring
 from scoring.records import EXTRA_TABLES, ValidationError
-from tests.conftest import HTT, SO, TOT, make_dataset
 
 
 def _folder(tmp_path):
