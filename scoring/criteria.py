@@ -22,6 +22,8 @@ from .labels import DatedScales, Scale
 # The project keeps its criteria at the top of the tree (criteria/), beside the package.
 DEFAULT_CRITERIA = Path(__file__).resolve().parent.parent / "criteria" / "khanh-hoa-2017.yaml"
 
+# The rules of SPEC §2 every criteria file must carry; a file may add more (each names the
+# module that implements it: scoring/rules/__init__.py).
 RULE_IDS = (
     "unit_late_dossiers",
     "official_late_dossiers",
@@ -119,6 +121,11 @@ class Rule:
         """'Trễ hạn hồ sơ của cơ quan, đơn vị (mục II.2)': the title with its clause."""
         return f"{self.title} (mục {self.clause})"
 
+    @property
+    def family(self) -> str:
+        """The module of scoring/rules/ that implements the rule (its own id when not given)."""
+        return str(self.spec.get("family") or self.id)
+
 
 @dataclass(frozen=True)
 class Criteria:
@@ -171,7 +178,7 @@ class Criteria:
         for section in ("programme", "rules", "parameters", "bands", "scales", "roles"):
             if section not in doc:
                 fail((), f"thiếu mục '{section}'")
-        for rid in RULE_IDS:
+        for rid in (*RULE_IDS, *(r for r in doc["rules"] if r not in RULE_IDS)):
             rule = doc["rules"].get(rid)
             if not isinstance(rule, dict):
                 fail(("rules",), f"thiếu quy tắc '{rid}'")
@@ -267,6 +274,11 @@ class Criteria:
     @property
     def programme(self) -> dict:
         return self.doc["programme"]
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Every rule of the criteria file, in the order they run and decisions are listed."""
+        return tuple(self.doc["rules"])
 
     def rule(self, rule_id: str) -> Rule:
         r = self.doc["rules"][rule_id]

@@ -11,9 +11,17 @@ never as rounded floats; `handled = 0` means no rate and no cap. The reading
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from ..criteria import Criteria
+from ..criteria import Criteria, Rule
+from ..decisions import decision_rows
+from . import Outcome, take
+from .wording import capped_words, late_evidence
+
+if TYPE_CHECKING:
+    from ..context import YearContext
 
 
 def late_fires(late: np.ndarray, handled: np.ndarray, who: str, crit: Criteria) -> np.ndarray:
@@ -57,3 +65,54 @@ def threshold_words(who: str, crit: Criteria) -> str:
     rounding = crit["rate_rounding_decimals"]
     extra = "" if rounding is None else f", làm tròn {rounding} chữ số thập phân"
     return f"{op} {pct}%{extra}"
+
+
+# ---------------------------------------------------------------------------------------
+# The rules
+
+
+def unit_late_dossiers(ctx: YearContext, rule: Rule) -> Outcome:
+    """A unit with late dossiers at or over the threshold: band at most Khá, no emulation title.
+
+    The band matrix of the context already holds the cap (the band of every year is capped
+    the same way: `reform_ranking.unit_bands`); this rule says so for the evaluated year.
+    """
+    crit = ctx.crit
+    rows = ctx.unit_rows
+    fires = ctx.late_fired[rows, -1]
+    cap = crit.cap_level(rule.id, ctx.bands)
+    f = np.flatnonzero(fires)
+    outcome = [
+        "M"
+        + capped_words(ctx.bands, b, cap, "xếp loại")[1:]
+        + "; không được công nhận danh hiệu thi đua, khen thưởng"
+        for b in ctx.base_band[rows[f]]
+    ]
+    evidence = late_evidence(ctx.late[rows[f], -1], ctx.handled[rows[f], -1], threshold_words("unit", crit))
+    decisions = decision_rows(
+        ctx.year, "unit", ctx.unit_ids[rows[f]], rule, outcome, evidence, order=ctx.ranking.position[f]
+    )
+    return Outcome(rule, "unit", fires, decisions, cap=cap, flags={"not_eligible": fires})
+
+
+def official_late_dossiers(ctx: YearContext, rule: Rule) -> Outcome:
+    """An official over the threshold: rating below Hoàn thành tốt nhiệm vụ, discipline review."""
+    crit = ctx.crit
+    late, handled = ctx.official_counts
+    fires = late_fires(late, handled, "official", crit)
+    cap = crit.cap_level(rule.id, ctx.cadre)
+    proposed = ctx.proposed
+    # "đồng thời xem xét kỷ luật nếu có vi phạm": a flag for review, never a sanction
+    review = fires if crit["discipline_flag_when_unchanged"] else fires & (cap > proposed)
+    f = np.flatnonzero(fires)
+    by_level = np.array(
+        [
+            "M" + capped_words(ctx.cadre, p, cap, "đề xuất")[1:] + "; xem xét kỷ luật nếu có vi phạm"
+            for p in range(len(ctx.cadre.labels))
+        ],
+        dtype=object,
+    )
+    ids = take(ctx.records.officials["official_id"], ctx.official_rows[f])
+    evidence = late_evidence(late[f], handled[f], threshold_words("official", crit))
+    decisions = decision_rows(ctx.year, "official", ids, rule, by_level[proposed[f]], evidence, order=f)
+    return Outcome(rule, "official", fires, decisions, cap=cap, flags={"discipline_review": review})

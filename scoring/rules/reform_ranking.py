@@ -10,12 +10,19 @@ recorded band is decided the same way, since that is what its own evaluation wou
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ..criteria import Criteria
 from ..labels import MISSING
-from .late_dossiers import late_fires
+from .late_dossiers import late_fires, late_rate
+from .wording import labels
+
+if TYPE_CHECKING:
+    from ..context import YearContext
 
 
 def band_from_score(cents: np.ndarray, crit: Criteria) -> np.ndarray:
@@ -53,3 +60,58 @@ def rank_in_group(group_key: pd.Series, score_cents: pd.Series, crit: Criteria) 
     scored = score_cents.where(score_cents >= 0)
     ranks = scored.groupby(group_key.to_numpy()).rank(method=crit["rank_ties"], ascending=False)
     return ranks.astype("Int64")
+
+
+@dataclass
+class Ranking:
+    """The year's units in table order: by group (the criteria file's order), then rank."""
+
+    rows: np.ndarray  # unit rows (of `records.units`), in table order
+    rank: pd.Series  # rank_in_group (Int64), in table order
+    position: np.ndarray  # for each unit of `ctx.unit_rows`, its position in the table
+
+
+def ranking(ctx: YearContext) -> Ranking:
+    """Rank within each group by score; the table lists groups in the criteria's order."""
+    crit = ctx.crit
+    uidx = ctx.unit_rows
+    u = ctx.records.units.iloc[uidx].reset_index(drop=True)
+    s_cents = pd.Series(ctx.score[uidx, -1])
+    frame = pd.DataFrame(
+        {
+            "unit_id": u["unit_id"].to_numpy(),
+            "group": u["group"].to_numpy(),
+            "rank_in_group": rank_in_group(u["group_key"], s_cents, crit).to_numpy(),
+        }
+    )
+    group_order = {g: i for i, g in enumerate(crit.groups.eras[0].labels)}
+    frame["_g"] = [group_order.get(g, len(group_order)) for g in frame["group"]]
+    frame = frame.sort_values(["_g", "group", "rank_in_group", "unit_id"], na_position="last", kind="stable")
+    order = frame.index.to_numpy()
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    return Ranking(uidx[order], frame["rank_in_group"].astype("Int64").reset_index(drop=True), position)
+
+
+def unit_ranking_table(ctx: YearContext, band: np.ndarray, eligible: np.ndarray, reasons) -> pd.DataFrame:
+    """The `unit_ranking` table; `band`, `eligible` and `reasons` follow `ctx.unit_rows`."""
+    r = ctx.ranking
+    take = np.argsort(r.position)  # table position -> index in ctx.unit_rows
+    rows = r.rows
+    units = ctx.records.units
+    s_cents = ctx.score[rows, -1]
+    return pd.DataFrame(
+        {
+            "year": ctx.year,
+            "unit_id": units["unit_id"].to_numpy()[rows],
+            "unit_name": units["unit_name"].to_numpy()[rows],
+            "group": units["group"].to_numpy()[rows],
+            "score": np.where(s_cents >= 0, s_cents / 100.0, np.nan),
+            "rank_in_group": r.rank,
+            "band_by_score": labels(ctx.bands, ctx.by_score[rows, -1]),
+            "late_rate": late_rate(ctx.late[rows, -1], ctx.handled[rows, -1]),
+            "band": labels(ctx.bands, band[take]),
+            "emulation_eligible": eligible[take],
+            "reasons": np.asarray(reasons, dtype=object)[take],
+        }
+    )

@@ -1,0 +1,212 @@
+"""The year's context: everything the rules read, built once per evaluation.
+
+A rule never goes back to the records for what the context already holds: the (unit × year)
+matrices of scores, recorded bands, dossier counts and the bands they give; the subjects of
+the evaluated year (units, officials, party organisations) with their integer keys; the
+scales of the year; the criteria (thresholds and readings). A national set of 10,000 units
+over ten years is 100,000 cells per matrix, and every rule is a few numpy operations over
+them.
+
+Matrices have one row per unit of `records.units` and one column per year from the first
+year with a result or a head (streaks look back) to the evaluated year, the last column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .criteria import Criteria
+from .keys import encode, positions, unit_codes
+from .labels import MISSING, Scale
+from .records import TABLE_NAMES, Records, ValidationError, year_problems
+from .rules import reform_ranking
+
+UNIT_TABLES = ("reform_results", "unit_dossiers", "officials", "party_orgs")
+
+
+@dataclass
+class YearContext:
+    """What one evaluated year's rules read. Built by `build_context`; read-only for rules."""
+
+    year: int
+    crit: Criteria
+    records: Records
+    codes: dict  # integer keys of the records (see `_codes`)
+    years: np.ndarray  # the matrices' columns, the evaluated year last
+    # (unit × year) matrices; MISSING (-1) where there is no value
+    score: np.ndarray  # score in hundredths
+    recorded: np.ndarray  # recorded band level
+    late: np.ndarray  # the unit's late dossiers
+    handled: np.ndarray  # the unit's dossiers handled
+    by_score: np.ndarray  # band level the score gives
+    late_fired: np.ndarray  # the unit's late dossiers reach the II.2 threshold
+    band: np.ndarray  # the band that stands (after the late cap; as recorded for past years)
+    bands: Scale  # reform-result bands
+    cadre: Scale  # cadre ratings of the year
+    party: Scale  # party classifications of the year
+    head_level: int  # the role level of a head (người đứng đầu)
+    head_rows: np.ndarray  # rows of the officials table listing a head, up to the evaluated year
+
+    # -- the subjects of the year ---------------------------------------------------------
+    @cached_property
+    def unit_rows(self) -> np.ndarray:
+        """Rows of `records.units` of the year: units with any record in that year."""
+        active = np.zeros(len(self.records.units), dtype=bool)
+        for t in UNIT_TABLES:
+            active[self.codes[t][self.records.table(t)["year"].to_numpy() == self.year]] = True
+        return np.flatnonzero(active)
+
+    @cached_property
+    def official_rows(self) -> np.ndarray:
+        """Rows of the officials table in the evaluated year (the analyst's own order)."""
+        return np.flatnonzero(self.records.officials["year"].to_numpy() == self.year)
+
+    @cached_property
+    def official_unit(self) -> np.ndarray:
+        """Unit row of each official of the year."""
+        return self.codes["officials"][self.official_rows]
+
+    @cached_property
+    def official_role(self) -> np.ndarray:
+        return self.records.officials["role"].to_numpy()[self.official_rows]
+
+    @cached_property
+    def is_head(self) -> np.ndarray:
+        return self.official_role == self.head_level
+
+    @cached_property
+    def proposed(self) -> np.ndarray:
+        """Proposed rating level of each official of the year."""
+        return self.records.officials["proposed_rating"].to_numpy()[self.official_rows].astype(np.int8)
+
+    @cached_property
+    def official_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(late, handled) of each official of the year; MISSING where there is no row."""
+        od = self.records.official_dossiers
+        idx = self.official_rows
+        od_idx = np.flatnonzero(od["year"].to_numpy() == self.year)
+        if not len(od_idx):
+            missing = np.full(len(idx), MISSING, dtype=np.int64)
+            return missing, missing.copy()
+        c = self.codes
+        pos = positions(c["official"][idx], c["official_dossier"][od_idx], c["n_officials"])
+        has = pos >= 0
+        rows = od_idx[np.where(has, pos, 0)]
+        late = np.where(has, od["late"].to_numpy()[rows], MISSING)
+        handled = np.where(has, od["handled"].to_numpy()[rows], MISSING)
+        return late, handled
+
+    @cached_property
+    def party_rows(self) -> np.ndarray:
+        """Rows of the party_orgs table in the evaluated year."""
+        return np.flatnonzero(self.records.party_orgs["year"].to_numpy() == self.year)
+
+    @cached_property
+    def party_unit(self) -> np.ndarray:
+        return self.codes["party_orgs"][self.party_rows]
+
+    @cached_property
+    def party_proposed(self) -> np.ndarray:
+        po = self.records.party_orgs
+        return po["proposed_classification"].to_numpy()[self.party_rows].astype(np.int8)
+
+    @cached_property
+    def ranking(self) -> reform_ranking.Ranking:
+        """The year's units in table order, with their rank in the group."""
+        return reform_ranking.ranking(self)
+
+    @cached_property
+    def base_band(self) -> np.ndarray:
+        """Each unit's band of the year before any cap: from the score, else as recorded."""
+        b = self.by_score[:, -1]
+        return np.where(b != MISSING, b, self.recorded[:, -1])
+
+    @property
+    def unit_ids(self) -> np.ndarray:
+        return self.records.units["unit_id"].to_numpy()
+
+
+def build_context(records: Records, year: int, crit: Criteria) -> YearContext:
+    """The context of `year`: matrices from the earliest year a streak can look back to."""
+    Y = int(year)
+    _check_year(records, Y)
+    codes = _codes(records)
+    rr_years = records.reform_results["year"].to_numpy()
+    off = records.officials
+    off_years = off["year"].to_numpy()
+    head_level = crit.roles.eras[0].level_of_key("head")
+    head_rows = np.flatnonzero((off_years <= Y) & (off["role"].to_numpy() == head_level))
+    starts = [Y]
+    if (rr_years <= Y).any():
+        starts.append(int(rr_years[rr_years <= Y].min()))
+    if len(head_rows):
+        starts.append(int(off_years[head_rows].min()))
+    years = np.arange(min(starts), Y + 1)
+    score, recorded = _matrix(records, codes, "reform_results", ("score_cents", "band"), years)
+    recorded = recorded.astype(np.int8)
+    late, handled = _matrix(records, codes, "unit_dossiers", ("late", "handled"), years)
+    is_past = (years < Y)[None, :]
+    by_score, late_fired, band = reform_ranking.unit_bands(score, recorded, late, handled, is_past, crit)
+    return YearContext(
+        year=Y,
+        crit=crit,
+        records=records,
+        codes=codes,
+        years=years,
+        score=score,
+        recorded=recorded,
+        late=late,
+        handled=handled,
+        by_score=by_score,
+        late_fired=late_fired,
+        band=band,
+        bands=crit.bands,
+        cadre=crit.scales("cadre").for_year(Y),
+        party=crit.scales("party_org").for_year(Y),
+        head_level=head_level,
+        head_rows=head_rows,
+    )
+
+
+def _matrix(records: Records, codes: dict, table: str, columns, years: np.ndarray) -> list[np.ndarray]:
+    """(unit × year) matrices of some columns of a table keyed by (year, unit_id)."""
+    df = records.table(table)
+    yrs = df["year"].to_numpy()
+    y0, Y = int(years[0]), int(years[-1])
+    keep = (yrs >= y0) & (yrs <= Y)
+    rows, cols = codes[table][keep], yrs[keep] - y0
+    out = []
+    for column in columns:
+        m = np.full((len(records.units), len(years)), MISSING, dtype=np.int64)
+        m[rows, cols] = df[column].to_numpy()[keep]
+        out.append(m)
+    return out
+
+
+def _check_year(records: Records, year: int) -> None:
+    """What evaluating `year` needs; `load_records(..., year=)` checks it in its own pass."""
+    checked = records.__dict__.setdefault("_checked_years", set())
+    if year in checked:
+        return
+    frames = {t: records.table(t) for t in TABLE_NAMES}
+    problems = year_problems(frames, records.sources, year, records.origin)
+    if problems:
+        raise ValidationError(problems)
+    checked.add(year)
+
+
+def _codes(records: Records) -> dict:
+    """Integer keys of the records, computed once per Records object (a what-if reuses them)."""
+    cache = records.__dict__.get("_codes")
+    if cache is None:
+        cache = {}
+        frames = [records.table(t)["unit_id"] for t in UNIT_TABLES]
+        for t, c in zip(UNIT_TABLES, unit_codes(records.units["unit_id"], *frames), strict=True):
+            cache[t] = c
+        (off, od), n = encode(records.officials["official_id"], records.official_dossiers["official_id"])
+        cache["official"], cache["official_dossier"], cache["n_officials"] = off, od, n
+        records.__dict__["_codes"] = cache
+    return cache
