@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
 from .criteria import Criteria
 from .keys import encode, positions, unit_codes
 from .labels import MISSING, Scale
-from .records import TABLE_NAMES, Records, ValidationError, year_problems
+from .records import TABLE_NAMES, Problem, Records, ValidationError, year_problems
 from .rules import reform_ranking
 
 UNIT_TABLES = ("reform_results", "unit_dossiers", "officials", "party_orgs")
@@ -49,6 +50,20 @@ class YearContext:
     party: Scale  # party classifications of the year
     head_level: int  # the role level of a head (người đứng đầu)
     head_rows: np.ndarray  # rows of the officials table listing a head, up to the evaluated year
+    in_force: bool  # the programme's consequences apply to the evaluated year
+    countable: np.ndarray  # per year column: may count toward a consequence (in force, or the reading)
+
+    # -- readings -------------------------------------------------------------------------
+    @property
+    def lag(self) -> int:
+        """Columns back from the evaluated year to the band the cadre consequences read."""
+        return int(self.crit["reform_result_lag_years"])
+
+    @cached_property
+    def central(self) -> np.ndarray:
+        """Per unit: its group is marked central (Cơ quan ngành dọc) in the criteria."""
+        groups = self.crit.central_groups
+        return np.array([g in groups for g in self.records.units["group"].to_numpy()], dtype=bool)
 
     # -- the subjects of the year ---------------------------------------------------------
     @cached_property
@@ -149,7 +164,10 @@ def build_context(records: Records, year: int, crit: Criteria) -> YearContext:
     recorded = recorded.astype(np.int8)
     late, handled = _matrix(records, codes, "unit_dossiers", ("late", "handled"), years)
     is_past = (years < Y)[None, :]
-    by_score, late_fired, band = reform_ranking.unit_bands(score, recorded, late, handled, is_past, crit)
+    in_force = np.array([crit.in_force(int(y)) for y in years], dtype=bool)
+    by_score, late_fired, band = reform_ranking.unit_bands(
+        score, recorded, late, handled, is_past, in_force[None, :], crit
+    )
     return YearContext(
         year=Y,
         crit=crit,
@@ -164,11 +182,37 @@ def build_context(records: Records, year: int, crit: Criteria) -> YearContext:
         late_fired=late_fired,
         band=band,
         bands=crit.bands,
-        cadre=crit.scales("cadre").for_year(Y),
-        party=crit.scales("party_org").for_year(Y),
+        cadre=_scale(crit, "cadre", Y),
+        party=_scale(crit, "party_org", Y),
         head_level=head_level,
         head_rows=head_rows,
+        in_force=bool(in_force[-1]),
+        countable=in_force | bool(crit["streak_counts_years_before_force"]),
     )
+
+
+FAMILY_WORDS = {"cadre": "xếp loại cán bộ, công chức, viên chức", "party_org": "xếp loại tổ chức cơ sở đảng"}
+
+
+def _scale(crit: Criteria, family: str, year: int) -> Scale:
+    """The scale of `family` in force in `year`; a year outside every span is refused."""
+    scales = crit.scales(family)
+    era = scales.find(year)
+    if era is None:
+        where = Path(crit.source).name
+        raise ValidationError(
+            [
+                Problem(
+                    where,
+                    None,
+                    "year",
+                    str(year),
+                    f"năm {year} nằm ngoài các thang {FAMILY_WORDS[family]} mà tệp tiêu chí quy định "
+                    f"({scales.spans()}); cần bổ sung thang của năm đó vào tệp tiêu chí",
+                )
+            ]
+        )
+    return era
 
 
 def _matrix(records: Records, codes: dict, table: str, columns, years: np.ndarray) -> list[np.ndarray]:

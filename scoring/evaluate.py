@@ -30,7 +30,8 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
     """Apply the programme's rules to `year`; earlier years drive the streaks."""
     crit = criteria or load_criteria()
     ctx = build_context(records, year, crit)
-    outcomes = [run_rule(ctx, crit.rule(rid)) for rid in crit.rule_ids]
+    # before the programme was in force (or after its end) no consequence fires
+    outcomes = [run_rule(ctx, crit.rule(rid)) for rid in crit.rule_ids] if ctx.in_force else []
     by_subject = {s: [o for o in outcomes if o.subject == s] for s in ("unit", "official", "party_org")}
     triggers = [o.tables["removal_triggers"] for o in outcomes if "removal_triggers" in o.tables]
     return Evaluation(
@@ -42,7 +43,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
         removal_triggers=triggers[0] if triggers else _empty(REMOVAL_COLUMNS),
         party_org_classifications=_party_org_classifications(ctx, by_subject["party_org"]),
         decisions=combine([o.decisions for o in outcomes], crit.rule_ids),
-        notes=list(records.notes) + _era_notes(records, ctx.year, ctx.cadre, ctx.party),
+        notes=list(records.notes) + _year_notes(ctx) + _era_notes(records, ctx.year, ctx.cadre, ctx.party),
     )
 
 
@@ -131,6 +132,32 @@ def _party_org_classifications(ctx: YearContext, outcomes: list[Outcome]) -> pd.
 def _empty(columns: list[str]) -> pd.DataFrame:
     df = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
     return df.astype({"year": "int64"})
+
+
+def _year_notes(ctx: YearContext) -> list[str]:
+    """What the run must say about the year itself: the programme in force, the scales."""
+    crit, Y = ctx.crit, ctx.year
+    notes = []
+    if not ctx.in_force:
+        start, until = crit["in_force_from_year"], crit["in_force_until_year"]
+        when = (
+            f"trước năm {start}, năm Chương trình có hiệu lực"
+            if Y < start
+            else f"sau năm {until}, năm kết thúc áp dụng Chương trình"
+        )
+        notes.append(
+            f"Năm {Y} là năm {when}: đã tính điểm, xếp hạng và xếp loại các cơ quan, đơn vị, "
+            "nhưng không áp dụng hệ quả nào của Chương trình (giới hạn xếp loại, thi đua, khen thưởng, "
+            "xử lý trách nhiệm)."
+        )
+    for scale in (ctx.cadre, ctx.party):
+        checked = scale.meta.get("checked_through")
+        if checked is not None and Y > checked:
+            notes.append(
+                f"Thang xếp loại theo {scale.source} được đối chiếu với văn bản hiện hành đến năm {checked}; "
+                f"năm {Y} vẫn áp dụng thang này — cần kiểm tra lại nếu đã có văn bản thay thế."
+            )
+    return notes
 
 
 def _era_notes(records: Records, Y: int, cadre: Scale, party: Scale) -> list[str]:

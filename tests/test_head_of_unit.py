@@ -217,7 +217,10 @@ def test_recorded_past_bands_in_any_form_make_the_run(tmp_path):
 
 
 def test_streak_years_list_the_whole_run_ending_at_the_evaluated_year(tmp_path):
-    ev = history(tmp_path, {2015: TOT, 2016: TB, 2017: TB, 2018: TB, 2019: TB, 2020: TB})
+    # the run starts in 2017, the year the programme came into force: 2016 does not count
+    bands = {2015: TOT, 2016: TB, 2017: TB, 2018: TB, 2019: TB, 2020: TB}
+    assert trigger(history(tmp_path / "a", bands)) == ("2017;2018;2019;2020", ";".join([TB] * 4))
+    ev = history(tmp_path / "b", bands, streak_counts_years_before_force=True)
     assert trigger(ev) == ("2016;2017;2018;2019;2020", ";".join([TB] * 5))
 
 

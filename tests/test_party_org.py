@@ -87,7 +87,8 @@ def test_year_without_result_breaks_the_unit_run_unless_switched(tmp_path):
 
 
 def test_up_to_2017_the_top_level_is_trong_sach_vung_manh(tmp_path):
-    ev = party_history(tmp_path, {2015: TB, 2016: TB, 2017: TB}, TSVM)
+    # counting the years before the programme (2015, 2016) makes a run in 2017
+    ev = party_history(tmp_path, {2015: TB, 2016: TB, 2017: TB}, TSVM, streak_counts_years_before_force=True)
     p = only(ev.party_org_classifications, party_org_id="P1")
     assert p["proposed_classification"] == TSVM
     assert (p["final_classification"], p["capped_by"]) == (HTT, "party_org_streak")

@@ -44,10 +44,14 @@ class Streak:
     run: np.ndarray  # bool matrix: the years of the run that is reported
 
 
-def streak(band: np.ndarray, scope: np.ndarray | None, crit: Criteria) -> Streak:
+def streak(
+    band: np.ndarray, scope: np.ndarray | None, crit: Criteria, countable: np.ndarray | None = None
+) -> Streak:
     """The removal condition on a (rows × years) band matrix, last column the evaluated year.
 
-    `scope` marks the years that may count (a head's own years); None means every year.
+    `scope` marks the cells that may count (a head's own years); None means every cell.
+    `countable` marks the year columns that may count at all: a year before the programme
+    was in force breaks a run unless the reading `streak_counts_years_before_force` says so.
     """
     rule = crit.rule("head_removal_streak").spec
     avg = crit.band_level(rule["average_band"])
@@ -56,6 +60,8 @@ def streak(band: np.ndarray, scope: np.ndarray | None, crit: Criteria) -> Streak
     bad_avg = has & ((band >= avg) if crit["weak_counts_toward_average_streak"] else (band == avg))
     bad_weak = has & (band >= weak)
     skips = ~has & (not crit["missing_year_breaks_streak"])
+    if countable is not None:
+        bad_avg, bad_weak, skips = bad_avg & countable, bad_weak & countable, skips & countable
     if scope is not None:
         bad_avg, bad_weak, skips = bad_avg & scope, bad_weak & scope, skips & scope
     run_avg = trailing_run(bad_avg, skips)
@@ -113,7 +119,7 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
     h_idx = ctx.official_rows[heads]  # heads of the year, rows of the officials table
     h_unit = ctx.codes["officials"][h_idx]
     scope = _head_years(ctx, h_idx, h_unit) if crit["head_streak_own_years_only"] else None
-    hs = streak(ctx.band[h_unit], scope, crit)
+    hs = streak(ctx.band[h_unit], scope, crit, ctx.countable)
     trig = np.flatnonzero(hs.fires)
     years = ctx.years.astype(str).astype(object)
     actions = ";".join(rule.spec["actions"])

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def party_org_streak(ctx: YearContext, rule: Rule) -> Outcome:
     """The unit's run of weak years, whoever was head: the party organisation is not top level."""
     crit = ctx.crit
-    unit_streak = streak(ctx.band, None, crit)
+    unit_streak = streak(ctx.band, None, crit, ctx.countable)
     po_unit = ctx.party_unit
     fires = unit_streak.fires[po_unit] if len(po_unit) else np.zeros(0, dtype=bool)
     cap = crit.cap_level(rule.id, ctx.party)

@@ -36,16 +36,17 @@ def band_from_score(cents: np.ndarray, crit: Criteria) -> np.ndarray:
     return np.where(cents >= 0, level, np.int8(MISSING)).astype(np.int8)
 
 
-def unit_bands(score_cents, recorded, late, handled, is_past, crit: Criteria):
+def unit_bands(score_cents, recorded, late, handled, is_past, in_force, crit: Criteria):
     """Bands of every (unit, year) cell.
 
     Returns (band_by_score, late_fired, band): the band the score gives, whether the
-    unit's late dossiers reach the threshold, and the band that stands after the cap
-    (or as recorded, for a past year).
+    unit's late dossiers reach the threshold (only in a year the programme is in force:
+    `in_force` is a mask of year columns), and the band that stands after the cap (or as
+    recorded, for a past year).
     """
     by_score = band_from_score(score_cents, crit)
     base = np.where(by_score != MISSING, by_score, recorded)
-    fired = late_fires(late, handled, "unit", crit)
+    fired = late_fires(late, handled, "unit", crit) & in_force
     cap = crit.cap_level("unit_late_dossiers", crit.bands)
     derived = np.where(fired & (base != MISSING), np.maximum(base, cap), base)
     if crit["past_bands_final"]:
