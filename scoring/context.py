@@ -24,6 +24,7 @@ from .keys import encode, positions, unit_codes
 from .labels import MISSING, Scale
 from .records import TABLE_NAMES, Problem, Records, ValidationError, year_problems
 from .rules import reform_ranking
+from .rules.wording import recommend
 
 UNIT_TABLES = ("reform_results", "unit_dossiers", "officials", "party_orgs")
 
@@ -65,14 +66,50 @@ class YearContext:
         groups = self.crit.central_groups
         return np.array([g in groups for g in self.records.units["group"].to_numpy()], dtype=bool)
 
+    def central_scope(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For cadres of these unit rows: (a consequence may fire, it is worded as a recommendation).
+
+        Reading `central_agency_consequences`: the staff of a central agency are rated by their
+        own ministry, so the province recommends (default), applies, or leaves them out.
+        """
+        central = self.central[units]
+        mode = self.crit["central_agency_consequences"]
+        none = np.zeros(len(units), dtype=bool)
+        if mode == "none":
+            return ~central, none
+        return ~none, central if mode == "recommend" else none
+
+    def recommended(self, outcome: np.ndarray, mask: np.ndarray, units: np.ndarray) -> np.ndarray:
+        """The outcomes, those of `mask` worded as a recommendation to the unit's managing body."""
+        if not mask.any():
+            return outcome
+        out = np.asarray(outcome, dtype=object).copy()
+        names = self.unit_names
+        for i in np.flatnonzero(mask):
+            out[i] = recommend(out[i], names[units[i]])
+        return out
+
+    @cached_property
+    def unit_names(self) -> np.ndarray:
+        return self.records.units["unit_name"].to_numpy(dtype=object)
+
     # -- the subjects of the year ---------------------------------------------------------
     @cached_property
-    def unit_rows(self) -> np.ndarray:
-        """Rows of `records.units` of the year: units with any record in that year."""
+    def active(self) -> np.ndarray:
+        """Per unit of `records.units`: it has any record in the evaluated year."""
         active = np.zeros(len(self.records.units), dtype=bool)
         for t in UNIT_TABLES:
             active[self.codes[t][self.records.table(t)["year"].to_numpy() == self.year]] = True
-        return np.flatnonzero(active)
+        return active
+
+    @cached_property
+    def unit_rows(self) -> np.ndarray:
+        """Rows of `records.units` in the year's ranking: the units with any record in the year.
+
+        One with no result is listed unranked; one with no record at all is left out (a unit
+        dissolved in an earlier year stays in `units` for its history) and the run names both.
+        """
+        return np.flatnonzero(self.active)
 
     @cached_property
     def official_rows(self) -> np.ndarray:

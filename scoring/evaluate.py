@@ -20,6 +20,7 @@ from .records import Records
 from .rules import Outcome, run_rule, take, take_rows
 from .rules.head_of_unit import REMOVAL_COLUMNS
 from .rules.late_dossiers import late_rate
+from .rules.party_org import RUN_COLUMNS
 from .rules.reform_ranking import unit_ranking_table
 from .rules.wording import categorical, labels
 
@@ -34,6 +35,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
     outcomes = [run_rule(ctx, crit.rule(rid)) for rid in crit.rule_ids] if ctx.in_force else []
     by_subject = {s: [o for o in outcomes if o.subject == s] for s in ("unit", "official", "party_org")}
     triggers = [o.tables["removal_triggers"] for o in outcomes if "removal_triggers" in o.tables]
+    runs = [o.extras["party_org_runs"] for o in outcomes if "party_org_runs" in o.extras]
     return Evaluation(
         year=ctx.year,
         criteria=crit,
@@ -44,6 +46,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
         party_org_classifications=_party_org_classifications(ctx, by_subject["party_org"]),
         decisions=combine([o.decisions for o in outcomes], crit.rule_ids),
         notes=list(records.notes) + _year_notes(ctx) + _era_notes(records, ctx.year, ctx.cadre, ctx.party),
+        party_org_runs=runs[0] if runs else _empty(RUN_COLUMNS),
     )
 
 
@@ -131,7 +134,7 @@ def _party_org_classifications(ctx: YearContext, outcomes: list[Outcome]) -> pd.
 
 def _empty(columns: list[str]) -> pd.DataFrame:
     df = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-    return df.astype({"year": "int64"})
+    return df.astype({"year": "int64"}) if "year" in columns else df
 
 
 def _year_notes(ctx: YearContext) -> list[str]:
@@ -150,6 +153,19 @@ def _year_notes(ctx: YearContext) -> list[str]:
             "nhưng không áp dụng hệ quả nào của Chương trình (giới hạn xếp loại, thi đua, khen thưởng, "
             "xử lý trách nhiệm)."
         )
+    no_result = (ctx.score[:, -1] < 0) & (ctx.recorded[:, -1] < 0)
+    listed = np.flatnonzero(no_result & ctx.active)
+    if len(listed):
+        notes.append(
+            f"Chưa có kết quả cải cách hành chính năm {Y} của {_some(ctx.unit_names[listed])}: "
+            "có trong bảng xếp hạng nhưng không có điểm, không xếp hạng, không xếp loại."
+        )
+    absent = np.flatnonzero(~ctx.active)
+    if len(absent):
+        notes.append(
+            f"Không có dữ liệu nào năm {Y} (kết quả, hồ sơ, cán bộ, tổ chức đảng) của {_some(ctx.unit_names[absent])}: "
+            "không đưa vào bảng xếp hạng năm này. Nếu đơn vị còn hoạt động, cần bổ sung kết quả của đơn vị."
+        )
     for scale in (ctx.cadre, ctx.party):
         checked = scale.meta.get("checked_through")
         if checked is not None and Y > checked:
@@ -158,6 +174,12 @@ def _year_notes(ctx: YearContext) -> list[str]:
                 f"năm {Y} vẫn áp dụng thang này — cần kiểm tra lại nếu đã có văn bản thay thế."
             )
     return notes
+
+
+def _some(names: np.ndarray, shown: int = 10) -> str:
+    """'3 cơ quan, đơn vị (A, B, C)', the first ten named."""
+    more = f" và {len(names) - shown} đơn vị khác" if len(names) > shown else ""
+    return f"{len(names)} cơ quan, đơn vị (" + ", ".join(map(str, names[:shown])) + more + ")"
 
 
 def _era_notes(records: Records, Y: int, cadre: Scale, party: Scale) -> list[str]:

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .criteria import Criteria
+from .explain import Explanation, explain
 from .records import Records
+from .rules.party_org import RUN_COLUMNS
+from .rules.wording import format_score
+
+__all__ = ["OUTPUT_COLUMNS", "TABLES", "Evaluation", "Explanation", "format_score"]
 
 OUTPUT_COLUMNS = {
     "unit_ranking": [
@@ -59,7 +64,12 @@ TABLES = tuple(OUTPUT_COLUMNS)
 
 @dataclass
 class Evaluation:
-    """The outcome of one year: the five tables of SPEC §3 and what the run has to say."""
+    """The outcome of one year: the five tables of SPEC §3 and what the run has to say.
+
+    `party_org_runs` holds, for each party organisation whose cap applies, the years and bands
+    of the unit's run (party_org_id, unit_id, streak_years, streak_bands: `;`-separated like
+    `removal_triggers`), so that views never parse a decision's evidence.
+    """
 
     year: int
     criteria: Criteria
@@ -70,6 +80,7 @@ class Evaluation:
     party_org_classifications: pd.DataFrame
     decisions: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    party_org_runs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RUN_COLUMNS))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLES}
@@ -93,58 +104,29 @@ class Evaluation:
         bands = ", ".join(f"{b}: {c['band:' + b]}" for b in self.criteria.bands.labels)
         lines = [
             f"Năm {self.year}: {len(self.unit_ranking)} cơ quan, đơn vị — {bands}.",
-            f"  Đơn vị không được xét thi đua, khen thưởng (trễ hạn, mục II.2): {c['units_not_eligible']}",
-            f"  Người đứng đầu bị giới hạn xếp loại do đơn vị xếp loại thấp (mục II.4): {c['heads_capped']}",
-            f"  Cán bộ, công chức bị giới hạn xếp loại (tổng): {c['officials_capped']}",
-            f"  Cán bộ thuộc diện xem xét kỷ luật (trễ hạn trên ngưỡng): {c['discipline_review']}",
-            f"  Người đứng đầu thuộc diện xử lý trách nhiệm, thay thế (mục II.4): {c['removal_triggers']}",
-            f"  Tổ chức cơ sở đảng không được xếp loại mức cao nhất: {c['party_orgs_capped']}",
+            f"  Cơ quan, đơn vị không được xét thi đua, khen thưởng (trễ hạn hồ sơ, mục II.2): {c['units_not_eligible']}",
+            f"  Người đứng đầu không được xếp loại từ «Hoàn thành tốt nhiệm vụ» trở lên (mục II.4): {c['heads_capped']}",
+            f"  Cán bộ, công chức, viên chức bị giới hạn xếp loại (tổng): {c['officials_capped']}",
+            f"  Cán bộ, công chức, viên chức thuộc diện xem xét kỷ luật (trễ hạn hồ sơ, mục II.2): {c['discipline_review']}",
+            f"  Người đứng đầu thuộc diện xem xét xử lý trách nhiệm, thay thế (mục II.4): {c['removal_triggers']}",
+            f"  Tổ chức cơ sở đảng không được xếp loại mức cao nhất (mục II.4): {c['party_orgs_capped']}",
         ]
+        if not self.criteria.in_force(self.year):
+            lines.append(f"  Năm {self.year} không áp dụng hệ quả của Chương trình hành động (xem ghi chú).")
         return "\n".join(lines)
 
-    def explain(self, subject_id: str) -> str:
-        """Every rule that applied to a unit, official or party organisation, in Vietnamese."""
+    def explain(self, subject_id: str) -> Explanation:
+        """Every rule that applied to a unit, official or party organisation, in Vietnamese.
+
+        An id that names no subject of the year gives a text saying so, with `.found` False.
+        """
+        return explain(self, subject_id)
+
+    def has_subject(self, subject_id: str) -> bool:
+        """Whether a unit, official or party organisation of the year has this id."""
         sid = str(subject_id)
-        parts = []
-        u = self.unit_ranking[self.unit_ranking["unit_id"] == sid]
-        if len(u):
-            r = u.iloc[0]
-            score = "không có điểm" if pd.isna(r["score"]) else f"điểm {format_score(r['score'])}"
-            rank = "" if pd.isna(r["rank_in_group"]) else f", hạng {int(r['rank_in_group'])} trong khối"
-            parts.append(
-                f"Đơn vị {sid} — {r['unit_name']} ({r['group']}), năm {self.year}: {score}{rank}; "
-                f"xếp loại theo điểm: {r['band_by_score'] or '—'}; xếp loại: {r['band'] or '—'}; "
-                f"{'được' if r['emulation_eligible'] else 'không được'} xét thi đua, khen thưởng."
-            )
-        o = self.official_ratings[self.official_ratings["official_id"] == sid]
-        if len(o):
-            r = o.iloc[0]
-            parts.append(
-                f"Cán bộ {sid} — {r['full_name']} ({r['role']}, đơn vị {r['unit_id']}), năm {self.year}: "
-                f"đề xuất «{r['proposed_rating']}», kết quả «{r['final_rating']}»"
-                + (", thuộc diện xem xét kỷ luật." if r["discipline_review"] else ".")
-            )
-        p = self.party_org_classifications[self.party_org_classifications["party_org_id"] == sid]
-        if len(p):
-            r = p.iloc[0]
-            parts.append(
-                f"Tổ chức đảng {sid} (đơn vị {r['unit_id']}), năm {self.year}: đề xuất "
-                f"«{r['proposed_classification']}», kết quả «{r['final_classification']}»."
-            )
-        if not parts:
-            return f"Không có đơn vị, cán bộ hay tổ chức đảng nào mã {sid} trong năm {self.year}."
-        d = self.decisions[self.decisions["subject_id"] == sid]
-        if not len(d):
-            parts.append("Không có quy tắc nào của Chương trình áp dụng.")
-        for _, r in d.iterrows():
-            rule = self.criteria.rule(r["rule_id"])
-            parts.append(
-                f"- {r['rule_id']} (mục {r['clause']} Chương trình hành động): {r['outcome']}\n"
-                f"  Căn cứ số liệu: {r['evidence']}\n  Trích: «{rule.quote}»"
-            )
-        return "\n".join(parts)
-
-
-def format_score(x: float) -> str:
-    """95.2 -> '95,20' (Vietnamese decimal comma; scores are already exact to 2 decimals)."""
-    return f"{x:.2f}".replace(".", ",")
+        return bool(
+            (self.unit_ranking["unit_id"] == sid).any()
+            or (self.official_ratings["official_id"] == sid).any()
+            or (self.party_org_classifications["party_org_id"] == sid).any()
+        )

@@ -24,7 +24,7 @@ from ..decisions import decision_rows
 from ..labels import MISSING
 from . import Outcome, take
 from .streaks import trailing_run
-from .wording import capped_words, labels, run_lists
+from .wording import by_level, labels, not_above, run_lists, run_words
 
 if TYPE_CHECKING:
     from ..context import YearContext
@@ -76,14 +76,22 @@ def streak(
 
 
 def streak_words(crit: Criteria) -> str:
-    """The streak condition as the evidence states it."""
+    """The streak condition as the evidence states it, in the programme's words."""
     spec = crit.rule("head_removal_streak").spec
     bands = crit.bands
+    average = bands.label(crit.band_level(spec["average_band"]))
+    weak = bands.label(crit.band_level(spec["weak_band"]))
+    lower = " trở xuống" if crit["weak_counts_toward_average_streak"] else ""
     return (
-        f"ngưỡng: {crit['streak_years_average']} năm liên tục «{bands.label(crit.band_level(spec['average_band']))}»"
-        + (" trở xuống" if crit["weak_counts_toward_average_streak"] else "")
-        + f" hoặc {crit['streak_years_weak']} năm liên tục «{bands.label(crit.band_level(spec['weak_band']))}»"
+        f"ngưỡng: {crit['streak_years_average']:02d} năm liên tục «{average}»{lower} "
+        f"hoặc {crit['streak_years_weak']:02d} năm liên tục «{weak}»"
     )
+
+
+def cadre_columns(ctx: YearContext) -> slice:
+    """The year columns the cadre consequences read: up to the evaluated year, or up to the
+    latest published result with the reading `reform_result_lag_years`."""
+    return slice(0, max(len(ctx.years) - ctx.lag, 0))
 
 
 # ---------------------------------------------------------------------------------------
@@ -91,19 +99,34 @@ def streak_words(crit: Criteria) -> str:
 
 
 def head_reform_band(ctx: YearContext, rule: Rule) -> Outcome:
-    """The head of a unit banded Trung bình or lower: rating below Hoàn thành tốt nhiệm vụ."""
+    """The head of a unit banded Trung bình or lower: rating below Hoàn thành tốt nhiệm vụ.
+
+    "Người đứng đầu … không được xếp loại hoàn thành tốt nhiệm vụ trở lên nếu xếp hạng kết quả
+    cải cách hành chính đạt mức trung bình trở xuống". Which year's ranking: reading
+    `reform_result_lag_years` (the same year, or the latest published, the previous year's).
+    """
     crit = ctx.crit
-    unit_band = ctx.band[ctx.official_unit, -1]
-    fires = ctx.is_head & head_band_capped(unit_band, crit)
+    cols = cadre_columns(ctx)
+    t = cols.stop - 1  # the year column read; none when the matrices do not reach back
+    counts = t >= 0 and bool(ctx.countable[t])
+    unit_band = ctx.band[ctx.official_unit, t] if counts else np.full(len(ctx.official_rows), -1)
+    may, recommended = ctx.central_scope(ctx.official_unit)
+    fires = ctx.is_head & head_band_capped(unit_band, crit) & may
     cap = crit.cap_level(rule.id, ctx.cadre)
     f = np.flatnonzero(fires)
+    head = f"Người đứng đầu không được xếp loại {not_above(ctx.cadre, cap)}"
+    outcome = ctx.recommended(
+        by_level(ctx.cadre, cap, head)[ctx.proposed[f]], recommended[f], ctx.official_unit[f]
+    )
     trigger = ctx.bands.label(crit.band_level(crit["head_band_trigger"]))
-    ids = take(ctx.records.officials["official_id"], ctx.official_rows[f])
-    outcome = ["Người đứng đầu: " + capped_words(ctx.cadre, p, cap, "đề xuất") for p in ctx.proposed[f]]
+    year = int(ctx.years[t]) if t >= 0 else ctx.year
+    when = f"năm {year}" + (" (kết quả đã công bố gần nhất)" if ctx.lag else "")
+    names = ctx.unit_names
     evidence = [
-        f"unit={uid}; band={ctx.bands.label(b)} ({ctx.year}); ngưỡng: «{trigger}» trở xuống"
-        for uid, b in zip(ctx.unit_ids[ctx.official_unit[f]], unit_band[f], strict=True)
+        f"{names[u]} xếp loại «{ctx.bands.label(b)}» {when}; ngưỡng: từ «{trigger}» trở xuống"
+        for u, b in zip(ctx.official_unit[f], unit_band[f], strict=True)
     ]
+    ids = take(ctx.records.officials["official_id"], ctx.official_rows[f])
     decisions = decision_rows(ctx.year, "official", ids, rule, outcome, evidence, order=f)
     return Outcome(rule, "official", fires, decisions, cap=cap)
 
@@ -112,16 +135,24 @@ REMOVAL_COLUMNS = ["year", "unit_id", "official_id", "streak_years", "streak_ban
 
 
 def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
-    """The unit's run of weak years under this head: xử lý trách nhiệm … thay thế (a trigger)."""
+    """The unit's run of weak years under this head: xử lý trách nhiệm … thay thế (a trigger).
+
+    "xử lý trách nhiệm, đưa ra khỏi quy hoạch, điều chuyển, thay thế người đứng đầu nếu kết quả
+    cải cách hành chính của đơn vị, địa phương 03 năm liên tục xếp hạng trung bình hoặc 02 năm
+    liên tục xếp hạng yếu". A trigger for the competent body to consider, never a sanction.
+    """
     crit = ctx.crit
     off = ctx.records.officials
-    heads = np.flatnonzero(ctx.is_head)
+    cols = cadre_columns(ctx)
+    may, recommended = ctx.central_scope(ctx.official_unit)
+    heads = np.flatnonzero(ctx.is_head & may)
     h_idx = ctx.official_rows[heads]  # heads of the year, rows of the officials table
     h_unit = ctx.codes["officials"][h_idx]
-    scope = _head_years(ctx, h_idx, h_unit) if crit["head_streak_own_years_only"] else None
-    hs = streak(ctx.band[h_unit], scope, crit, ctx.countable)
+    scope = _head_years(ctx, h_idx, h_unit)[:, cols] if crit["head_streak_own_years_only"] else None
+    band = ctx.band[h_unit][:, cols]
+    hs = streak(band, scope, crit, ctx.countable[cols])
     trig = np.flatnonzero(hs.fires)
-    years = ctx.years.astype(str).astype(object)
+    years = ctx.years[cols].astype(str).astype(object)
     actions = ";".join(rule.spec["actions"])
     triggers = pd.DataFrame(
         {
@@ -129,19 +160,22 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
             "unit_id": ctx.unit_ids[h_unit[trig]],
             "official_id": np.asarray(take(off["official_id"], h_idx[trig]), dtype=object),
             "streak_years": run_lists(hs.run[trig], years),
-            "streak_bands": run_lists(hs.run[trig], labels(ctx.bands, ctx.band[h_unit[trig]])),
+            "streak_bands": run_lists(hs.run[trig], labels(ctx.bands, band[trig])),
             "actions": actions,
         },
         columns=REMOVAL_COLUMNS,
     )
     words = streak_words(crit)
+    own = ", dưới thời người đứng đầu này" if crit["head_streak_own_years_only"] else ""
+    names = ctx.unit_names[h_unit[trig]]
     evidence = [
-        f"unit={uid}; streak_years={sy}; streak_bands={sb}; {words}"
-        for uid, sy, sb in zip(
-            triggers["unit_id"], triggers["streak_years"], triggers["streak_bands"], strict=True
-        )
+        f"{name}: {run_words(sy, sb)} — {len(sy.split(';'))} năm liên tục{own}; {words}"
+        for name, sy, sb in zip(names, triggers["streak_years"], triggers["streak_bands"], strict=True)
     ]
-    outcome = [f"Người đứng đầu thuộc diện: {actions.replace(';', '; ')}"] * len(triggers)
+    outcome = np.full(
+        len(trig), "Người đứng đầu thuộc diện xem xét " + ", ".join(rule.spec["actions"]), dtype=object
+    )
+    outcome = ctx.recommended(outcome, recommended[heads[trig]], h_unit[trig])
     decisions = decision_rows(
         ctx.year, "official", triggers["official_id"].to_numpy(), rule, outcome, evidence, order=heads[trig]
     )

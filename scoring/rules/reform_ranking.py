@@ -56,11 +56,30 @@ def unit_bands(score_cents, recorded, late, handled, is_past, in_force, crit: Cr
     return by_score, fired, band.astype(np.int8)
 
 
-def rank_in_group(group_key: pd.Series, score_cents: pd.Series, crit: Criteria) -> pd.Series:
-    """Rank by score, descending, within each group; ties share the lowest rank (1, 2, 2, 4)."""
-    scored = score_cents.where(score_cents >= 0)
-    ranks = scored.groupby(group_key.to_numpy()).rank(method=crit["rank_ties"], ascending=False)
+def rank_in_group(group_key: pd.Series, key: pd.Series, crit: Criteria) -> pd.Series:
+    """Rank by `key`, ascending, within each group; ties share the lowest rank (1, 2, 2, 4).
+
+    `key` is the negated score in hundredths (NaN where there is no score), or with the reading
+    `late_capped_rank` a composite that puts late-capped units after the uncapped ones of
+    their band.
+    """
+    ranks = key.groupby(group_key.to_numpy()).rank(method=crit["rank_ties"], ascending=True)
     return ranks.astype("Int64")
+
+
+def rank_key(ctx: YearContext, rows: np.ndarray) -> pd.Series:
+    """What the ranking orders by: the score, descending; a unit without a score is unranked.
+
+    With `late_capped_rank: below_uncapped`, a unit capped for its late dossiers (the rule
+    fires, whether or not its band changed) comes after every uncapped unit of its band.
+    """
+    cents = ctx.score[rows, -1].astype(np.float64)
+    key = np.where(cents >= 0, -cents, np.nan)
+    if ctx.crit["late_capped_rank"] == "below_uncapped":
+        band = ctx.band[rows, -1].astype(np.float64)
+        capped = ctx.late_fired[rows, -1]
+        key = (band * 2 + capped) * 100_000 + key  # scores are at most 10,000 hundredths
+    return pd.Series(key)
 
 
 @dataclass
@@ -77,12 +96,11 @@ def ranking(ctx: YearContext) -> Ranking:
     crit = ctx.crit
     uidx = ctx.unit_rows
     u = ctx.records.units.iloc[uidx].reset_index(drop=True)
-    s_cents = pd.Series(ctx.score[uidx, -1])
     frame = pd.DataFrame(
         {
             "unit_id": u["unit_id"].to_numpy(),
             "group": u["group"].to_numpy(),
-            "rank_in_group": rank_in_group(u["group_key"], s_cents, crit).to_numpy(),
+            "rank_in_group": rank_in_group(u["group_key"], rank_key(ctx, uidx), crit).to_numpy(),
         }
     )
     group_order = {g: i for i, g in enumerate(crit.groups.eras[0].labels)}

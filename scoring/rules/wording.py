@@ -1,9 +1,14 @@
-"""How the rules print: labels of levels, lists of a run's years, the words of a cap.
+"""How the rules print what they decide: plain Vietnamese, in the form of the Board's documents.
 
-Shared by the rule modules so that every clause words its outcomes the same way.
+Shared by the rule modules so that every clause words its outcomes and evidence the same way:
+numbers with a decimal comma and a dot between thousands (1.234; 10,67%), levels in «», the
+programme's own words for a cap ("không được xếp loại từ «…» trở lên"), subjects by name.
+Percentages are computed from the integer counts (rounded half up), never from a float.
 """
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -11,6 +16,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..labels import Scale
+
+INT64_HEADROOM = 2**62  # below this, a product of int64 values is exact
+
+
+# ---------------------------------------------------------------------------------------
+# Labels and lists
 
 
 def labels(scale: Scale, levels: np.ndarray) -> np.ndarray:
@@ -40,37 +51,141 @@ def run_lists(run: np.ndarray, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def capped_words(scale: Scale, before: int, cap: int, what: str) -> str:
-    """'tối đa «Khá»: xếp loại «Tốt» → «Khá»', or that the level stands as it is."""
-    if before < 0:
-        return f"mức tối đa «{scale.label(cap)}» (không có {what})"
-    if before >= cap:
-        return f"mức tối đa «{scale.label(cap)}»: {what} «{scale.label(before)}» giữ nguyên (không cao hơn mức tối đa)"
-    return f"mức tối đa «{scale.label(cap)}»: {what} «{scale.label(before)}» → «{scale.label(cap)}»"
+def run_words(years: str, bands: str) -> str:
+    """'2018;2019', 'Trung bình;Yếu' -> 'năm 2018 «Trung bình», năm 2019 «Yếu»'."""
+    pairs = zip(years.split(";"), bands.split(";"), strict=True)
+    return ", ".join(f"năm {y} «{b}»" for y, b in pairs)
 
 
-def late_evidence(late: np.ndarray, handled: np.ndarray, words: str):
-    """'late=11; handled=100; late_rate=0.110000; ngưỡng > 10%' for each row, built in Arrow.
+# ---------------------------------------------------------------------------------------
+# Numbers
 
-    The rate is printed from integers (6 decimals, rounded half up), never via a float.
+
+def vn_int(n: int) -> str:
+    """12345 -> '12.345': a count as Vietnamese documents write it."""
+    return f"{int(n):,}".replace(",", ".")
+
+
+def vn_decimal(x: Fraction | int | float | str) -> str:
+    """10 -> '10', 10.5 -> '10,5': a parameter as people write it, with a decimal comma."""
+    f = x if isinstance(x, Fraction) else Fraction(str(x).replace(",", "."))
+    if f.denominator == 1:
+        return str(f.numerator)
+    text = f"{float(f):.6f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def format_score(x: float) -> str:
+    """95.2 -> '95,20' (Vietnamese decimal comma; scores are already exact to 2 decimals)."""
+    return f"{x:.2f}".replace(".", ",")
+
+
+def exact_product(a: np.ndarray, k: int) -> np.ndarray:
+    """a × k exactly: in int64 when every product fits, in Python integers otherwise.
+
+    Counts are bounded to 10^12 at load, so late × 100 × 10^d with d up to 6 may pass int64's
+    range; the comparison must stay exact whatever the counts.
+    """
+    a = np.asarray(a, dtype=np.int64)
+    top = int(np.abs(a).max()) if a.size else 0
+    if top * abs(int(k)) < INT64_HEADROOM:
+        return a * int(k)
+    return a.astype(object) * int(k)
+
+
+def rounded_share(late: np.ndarray, handled: np.ndarray, decimals: int) -> np.ndarray:
+    """late / handled in percent × 10^decimals, rounded half up, exactly (0 where handled is 0)."""
+    safe = np.where(np.asarray(handled) > 0, np.asarray(handled, dtype=np.int64), 1)
+    num = exact_product(late, 200 * 10**decimals) + safe  # floor((2·late·100·10^d + h) / 2h)
+    return num // (2 * safe)
+
+
+def _text(a) -> pa.Array:
+    return pc.cast(pa.array(np.asarray(a, dtype=np.int64)), pa.string())
+
+
+def _ints(a: np.ndarray) -> pa.Array:
+    """Arrow texts of non-negative integers with '.' between thousands (vectorised)."""
+    a = np.asarray(a, dtype=np.int64)
+
+    def group(n: np.ndarray) -> pa.Array:  # the last three digits, zero-padded unless leading
+        g = _text(n % 1000)
+        return pc.if_else(pa.array(n >= 1000), pc.utf8_lpad(g, 3, "0"), g)
+
+    out, rest = group(a), a // 1000
+    while (rest > 0).any():
+        out = pc.if_else(pa.array(rest > 0), pc.binary_join_element_wise(group(rest), out, "."), out)
+        rest = rest // 1000
+    return out
+
+
+def _decimals(scaled: np.ndarray, decimals: int) -> pa.Array:
+    """Arrow texts of scaled × 10^-decimals with a decimal comma: 1067, 2 -> '10,67'."""
+    scaled = np.asarray(scaled, dtype=np.int64)
+    whole = _ints(scaled // 10**decimals)
+    if not decimals:
+        return whole
+    frac = pc.utf8_lpad(_text(scaled % 10**decimals), decimals, "0")
+    return pc.binary_join_element_wise(whole, frac, ",")
+
+
+def late_evidence(late: np.ndarray, handled: np.ndarray, words: str, rounding: int | None = None):
+    """'30/300 hồ sơ trễ hạn (10,00%), ngưỡng từ 10% trở lên' for each row, built in Arrow.
+
+    The share is printed to 2 decimals, rounded half up from the integer counts; with the
+    reading `rate_rounding_decimals` the rounded share the comparison used is shown too.
     """
     late = np.asarray(late, dtype=np.int64)
     handled = np.asarray(handled, dtype=np.int64)
-    micro = (late * 2_000_000 + handled) // (2 * np.maximum(handled, 1))
-
-    def text(a):
-        return pc.cast(pa.array(a), pa.string())
-
+    pct = _decimals(rounded_share(late, handled, 2).astype(np.int64), 2)
+    if rounding is not None:
+        shown = _decimals(rounded_share(late, handled, rounding).astype(np.int64), rounding)
+        pct = pc.binary_join_element_wise(pct, "%, làm tròn ", shown, "")
     joined = pc.binary_join_element_wise(
-        "late=",
-        text(late),
-        "; handled=",
-        text(handled),
-        "; late_rate=",
-        text(micro // 1_000_000),
-        ".",
-        pc.utf8_lpad(text(micro % 1_000_000), 6, "0"),
-        f"; ngưỡng {words}",
-        "",
+        _ints(late), "/", _ints(handled), " hồ sơ trễ hạn (", pct, f"%), ngưỡng {words}", ""
     )
     return pd.array(joined, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+
+
+# ---------------------------------------------------------------------------------------
+# Caps
+
+
+def not_above(scale: Scale, cap: int) -> str:
+    """The level a cap bars, in the programme's words: '«Tốt»' or 'từ «Hoàn thành tốt …» trở lên'."""
+    barred = scale.label(cap - 1)
+    return f"«{barred}»" if cap - 1 == 0 else f"từ «{barred}» trở lên"
+
+
+def capped_words(scale: Scale, before: int, cap: int, what: str = "đề xuất") -> str:
+    """'đề xuất «Tốt» hạ xuống «Khá»', or that the level stands as it is."""
+    if before < 0:
+        return f"chưa có {what}"
+    if before >= cap:
+        return f"{what} «{scale.label(before)}» giữ nguyên"
+    return f"{what} «{scale.label(before)}» hạ xuống «{scale.label(cap)}»"
+
+
+def by_level(scale: Scale, cap: int, head: str, tail: str = "", what: str = "đề xuất") -> np.ndarray:
+    """The outcome for each proposed level: '{head}: đề xuất «…» hạ xuống «…»{tail}'."""
+    return np.array(
+        [f"{head}: {capped_words(scale, p, cap, what)}{tail}" for p in range(len(scale.labels))], dtype=object
+    )
+
+
+def recommend(outcome: str, unit_name: str) -> str:
+    """A consequence for the staff of a central agency, worded as a recommendation (kiến nghị)."""
+    return f"Kiến nghị cơ quan quản lý cấp trên của {unit_name} xem xét: {outcome[:1].lower()}{outcome[1:]}"
+
+
+# ---------------------------------------------------------------------------------------
+# Subjects by name
+
+
+def party_org_names(names: np.ndarray | None, unit_names: np.ndarray) -> np.ndarray:
+    """A party organisation's own name, or one after its unit ('Đảng bộ Sở Y tế') when blank."""
+    after_unit = np.array([f"Đảng bộ {u}" for u in unit_names], dtype=object)
+    if names is None:
+        return after_unit
+    own = np.asarray(pd.Series(names, dtype=object).fillna("").astype(str).str.strip(), dtype=object)
+    return np.where(own != "", own, after_unit)
