@@ -18,15 +18,35 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 
+from .columns import column, texts, year_rows
 from .criteria import Criteria
 from .keys import encode, positions, unit_codes
 from .labels import MISSING, Scale
 from .records import TABLE_NAMES, Problem, Records, ValidationError, year_problems
-from .rules import reform_ranking
-from .rules.wording import recommend
+from .rules import reform_ranking, take_rows
+from .rules.late_dossiers import late_rate
+from .rules.wording import categorical, recommend
 
 UNIT_TABLES = ("reform_results", "unit_dossiers", "officials", "party_orgs")
+
+
+def year_cached(fn):
+    """A property of the context that depends on the records and the year only, not on the
+    criteria: computed once per Records object and year, so that a what-if reuses it."""
+    name = fn.__name__
+
+    def get(self):
+        cache = self.records.__dict__.setdefault("_year_cache", {})
+        key = (self.year, name)
+        if key not in cache:
+            cache[key] = fn(self)
+        return cache[key]
+
+    get.__doc__ = fn.__doc__
+    return property(get)
 
 
 @dataclass
@@ -64,7 +84,7 @@ class YearContext:
     def central(self) -> np.ndarray:
         """Per unit: its group is marked central (Cơ quan ngành dọc) in the criteria."""
         groups = self.crit.central_groups
-        return np.array([g in groups for g in self.records.units["group"].to_numpy()], dtype=bool)
+        return np.array([g in groups for g in texts(self.records, "units", "group")], dtype=bool)
 
     def central_scope(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For cadres of these unit rows: (a consequence may fire, it is worded as a recommendation).
@@ -80,29 +100,37 @@ class YearContext:
         return ~none, central if mode == "recommend" else none
 
     def recommended(self, outcome: np.ndarray, mask: np.ndarray, units: np.ndarray) -> np.ndarray:
-        """The outcomes, those of `mask` worded as a recommendation to the unit's managing body."""
+        """The outcomes, those of `mask` worded as a recommendation to the unit's managing body.
+
+        Worded once per (unit, outcome) pair: a central agency may have thousands of staff.
+        """
         if not mask.any():
             return outcome
         out = np.asarray(outcome, dtype=object).copy()
+        rows = np.flatnonzero(mask)
+        codes, texts_ = pd.factorize(out[rows])
+        pairs, inverse = np.unique(units[rows].astype(np.int64) * len(texts_) + codes, return_inverse=True)
         names = self.unit_names
-        for i in np.flatnonzero(mask):
-            out[i] = recommend(out[i], names[units[i]])
+        worded = np.array(
+            [recommend(texts_[p % len(texts_)], names[p // len(texts_)]) for p in pairs], dtype=object
+        )
+        out[rows] = worded[inverse.ravel()]
         return out
 
-    @cached_property
+    @property
     def unit_names(self) -> np.ndarray:
-        return self.records.units["unit_name"].to_numpy(dtype=object)
+        return texts(self.records, "units", "unit_name")
 
     # -- the subjects of the year ---------------------------------------------------------
-    @cached_property
+    @year_cached
     def active(self) -> np.ndarray:
         """Per unit of `records.units`: it has any record in the evaluated year."""
         active = np.zeros(len(self.records.units), dtype=bool)
         for t in UNIT_TABLES:
-            active[self.codes[t][self.records.table(t)["year"].to_numpy() == self.year]] = True
+            active[self.codes[t][year_rows(self.records, t, self.year)]] = True
         return active
 
-    @cached_property
+    @year_cached
     def unit_rows(self) -> np.ndarray:
         """Rows of `records.units` in the year's ranking: the units with any record in the year.
 
@@ -111,35 +139,52 @@ class YearContext:
         """
         return np.flatnonzero(self.active)
 
-    @cached_property
+    @year_cached
     def official_rows(self) -> np.ndarray:
         """Rows of the officials table in the evaluated year (the analyst's own order)."""
-        return np.flatnonzero(self.records.officials["year"].to_numpy() == self.year)
+        return year_rows(self.records, "officials", self.year)
 
-    @cached_property
+    @year_cached
     def official_unit(self) -> np.ndarray:
         """Unit row of each official of the year."""
         return self.codes["officials"][self.official_rows]
 
-    @cached_property
+    @year_cached
     def official_role(self) -> np.ndarray:
-        return self.records.officials["role"].to_numpy()[self.official_rows]
+        return column(self.records, "officials", "role")[self.official_rows]
 
-    @cached_property
+    @year_cached
     def is_head(self) -> np.ndarray:
         return self.official_role == self.head_level
 
-    @cached_property
+    @year_cached
     def proposed(self) -> np.ndarray:
         """Proposed rating level of each official of the year."""
-        return self.records.officials["proposed_rating"].to_numpy()[self.official_rows].astype(np.int8)
+        return column(self.records, "officials", "proposed_rating")[self.official_rows].astype(np.int8)
 
-    @cached_property
+    @year_cached
+    def official_late_rate(self) -> np.ndarray:
+        """Each official's share of late dossiers, as a float for display (NaN: no rate)."""
+        return late_rate(*self.official_counts)
+
+    @year_cached
+    def official_columns(self) -> dict:
+        """The columns of `official_ratings` that no reading changes (ids, names, role, rate)."""
+        rows = self.official_rows
+        return {
+            "official_id": take_rows(column(self.records, "officials", "official_id"), rows),
+            "full_name": take_rows(column(self.records, "officials", "full_name"), rows),
+            "unit_id": column(self.records, "units", "unit_id").take(self.official_unit),
+            "role": categorical(self.crit.roles.eras[0].keys, self.official_role),
+            "late_rate": self.official_late_rate,
+            "proposed_rating": categorical(self.cadre.labels, self.proposed),
+        }
+
+    @year_cached
     def official_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """(late, handled) of each official of the year; MISSING where there is no row."""
-        od = self.records.official_dossiers
         idx = self.official_rows
-        od_idx = np.flatnonzero(od["year"].to_numpy() == self.year)
+        od_idx = year_rows(self.records, "official_dossiers", self.year)
         if not len(od_idx):
             missing = np.full(len(idx), MISSING, dtype=np.int64)
             return missing, missing.copy()
@@ -147,23 +192,22 @@ class YearContext:
         pos = positions(c["official"][idx], c["official_dossier"][od_idx], c["n_officials"])
         has = pos >= 0
         rows = od_idx[np.where(has, pos, 0)]
-        late = np.where(has, od["late"].to_numpy()[rows], MISSING)
-        handled = np.where(has, od["handled"].to_numpy()[rows], MISSING)
+        late = np.where(has, column(self.records, "official_dossiers", "late")[rows], MISSING)
+        handled = np.where(has, column(self.records, "official_dossiers", "handled")[rows], MISSING)
         return late, handled
 
-    @cached_property
+    @year_cached
     def party_rows(self) -> np.ndarray:
         """Rows of the party_orgs table in the evaluated year."""
-        return np.flatnonzero(self.records.party_orgs["year"].to_numpy() == self.year)
+        return year_rows(self.records, "party_orgs", self.year)
 
-    @cached_property
+    @year_cached
     def party_unit(self) -> np.ndarray:
         return self.codes["party_orgs"][self.party_rows]
 
-    @cached_property
+    @year_cached
     def party_proposed(self) -> np.ndarray:
-        po = self.records.party_orgs
-        return po["proposed_classification"].to_numpy()[self.party_rows].astype(np.int8)
+        return column(self.records, "party_orgs", "proposed_classification")[self.party_rows].astype(np.int8)
 
     @cached_property
     def ranking(self) -> reform_ranking.Ranking:
@@ -176,9 +220,24 @@ class YearContext:
         b = self.by_score[:, -1]
         return np.where(b != MISSING, b, self.recorded[:, -1])
 
+    @year_cached
+    def party_org_ids(self) -> np.ndarray:
+        """Ids of the party organisations of the year."""
+        return texts(self.records, "party_orgs", "party_org_id")[self.party_rows]
+
+    @year_cached
+    def _official_id_array(self) -> pa.Array:
+        ids = self.official_columns["official_id"]
+        got = pa.array(ids, type=pa.string()) if not isinstance(ids, pa.Array) else ids
+        return got.combine_chunks() if isinstance(got, pa.ChunkedArray) else got
+
+    def official_ids(self, officials: np.ndarray) -> pa.Array:
+        """Ids of some officials of the year (positions in `official_rows`), as Arrow texts."""
+        return self._official_id_array.take(np.asarray(officials, dtype=np.int64))
+
     @property
     def unit_ids(self) -> np.ndarray:
-        return self.records.units["unit_id"].to_numpy()
+        return texts(self.records, "units", "unit_id")
 
 
 def build_context(records: Records, year: int, crit: Criteria) -> YearContext:
@@ -186,20 +245,11 @@ def build_context(records: Records, year: int, crit: Criteria) -> YearContext:
     Y = int(year)
     _check_year(records, Y)
     codes = _codes(records)
-    rr_years = records.reform_results["year"].to_numpy()
-    off = records.officials
-    off_years = off["year"].to_numpy()
     head_level = crit.roles.eras[0].level_of_key("head")
-    head_rows = np.flatnonzero((off_years <= Y) & (off["role"].to_numpy() == head_level))
-    starts = [Y]
-    if (rr_years <= Y).any():
-        starts.append(int(rr_years[rr_years <= Y].min()))
-    if len(head_rows):
-        starts.append(int(off_years[head_rows].min()))
-    years = np.arange(min(starts), Y + 1)
-    score, recorded = _matrix(records, codes, "reform_results", ("score_cents", "band"), years)
-    recorded = recorded.astype(np.int8)
-    late, handled = _matrix(records, codes, "unit_dossiers", ("late", "handled"), years)
+    cache = records.__dict__.setdefault("_year_cache", {})
+    if (Y, "matrices") not in cache:  # the records' own numbers: the same for every what-if
+        cache[(Y, "matrices")] = _records_matrices(records, codes, Y, head_level)
+    years, head_rows, score, recorded, late, handled = cache[(Y, "matrices")]
     is_past = (years < Y)[None, :]
     in_force = np.array([crit.in_force(int(y)) for y in years], dtype=bool)
     by_score, late_fired, band = reform_ranking.unit_bands(
@@ -252,17 +302,32 @@ def _scale(crit: Criteria, family: str, year: int) -> Scale:
     return era
 
 
+def _records_matrices(records: Records, codes: dict, Y: int, head_level: int) -> tuple:
+    """(years, head rows, score, recorded band, late, handled): what the records say up to Y."""
+    rr_years = column(records, "reform_results", "year")
+    off_years = column(records, "officials", "year")
+    head_rows = np.flatnonzero((off_years <= Y) & (column(records, "officials", "role") == head_level))
+    starts = [Y]
+    if (rr_years <= Y).any():
+        starts.append(int(rr_years[rr_years <= Y].min()))
+    if len(head_rows):
+        starts.append(int(off_years[head_rows].min()))
+    years = np.arange(min(starts), Y + 1)
+    score, recorded = _matrix(records, codes, "reform_results", ("score_cents", "band"), years)
+    late, handled = _matrix(records, codes, "unit_dossiers", ("late", "handled"), years)
+    return years, head_rows, score, recorded.astype(np.int8), late, handled
+
+
 def _matrix(records: Records, codes: dict, table: str, columns, years: np.ndarray) -> list[np.ndarray]:
     """(unit × year) matrices of some columns of a table keyed by (year, unit_id)."""
-    df = records.table(table)
-    yrs = df["year"].to_numpy()
+    yrs = column(records, table, "year")
     y0, Y = int(years[0]), int(years[-1])
     keep = (yrs >= y0) & (yrs <= Y)
     rows, cols = codes[table][keep], yrs[keep] - y0
     out = []
-    for column in columns:
+    for name in columns:
         m = np.full((len(records.units), len(years)), MISSING, dtype=np.int64)
-        m[rows, cols] = df[column].to_numpy()[keep]
+        m[rows, cols] = column(records, table, name)[keep]
         out.append(m)
     return out
 

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from .columns import column, year_rows
 from .context import YearContext, build_context
 from .criteria import Criteria, load_criteria
 from .decisions import combine
 from .evaluation import OUTPUT_COLUMNS, TABLES, Evaluation, format_score
 from .labels import MISSING, Scale
 from .records import Records
-from .rules import Outcome, run_rule, take, take_rows
+from .rules import Outcome, run_rule
 from .rules.head_of_unit import REMOVAL_COLUMNS
-from .rules.late_dossiers import late_rate
 from .rules.party_org import RUN_COLUMNS
 from .rules.reform_ranking import unit_ranking_table
-from .rules.wording import categorical, labels
+from .rules.wording import categorical, label_column, text_column
 
 __all__ = ["OUTPUT_COLUMNS", "TABLES", "Evaluation", "evaluate", "format_score"]
 
@@ -95,38 +96,32 @@ def _unit_ranking(ctx: YearContext, outcomes: list[Outcome]) -> pd.DataFrame:
 
 def _official_ratings(ctx: YearContext, outcomes: list[Outcome]) -> pd.DataFrame:
     """Officials in the order of the input table (the analyst's own order)."""
-    idx = ctx.official_rows
-    off = ctx.records.officials
+    n = len(ctx.official_rows)
     final, code, names = _capped(ctx.proposed, outcomes)
-    late, handled = ctx.official_counts
     return pd.DataFrame(
         {
-            "year": np.full(len(idx), ctx.year, dtype=np.int64),
-            "official_id": take_rows(off["official_id"], idx),
-            "full_name": take_rows(off["full_name"], idx),
-            "unit_id": take(ctx.records.units["unit_id"], ctx.official_unit),
-            "role": categorical(ctx.crit.roles.eras[0].keys, ctx.official_role),
-            "late_rate": late_rate(late, handled),
-            "proposed_rating": categorical(ctx.cadre.labels, ctx.proposed),
+            "year": np.full(n, ctx.year, dtype=np.int64),
+            **ctx.official_columns,
             "final_rating": categorical(ctx.cadre.labels, final),
             "capped_by": categorical(names, code),
-            "discipline_review": _flag(outcomes, "discipline_review", len(idx)),
-        }
+            "discipline_review": _flag(outcomes, "discipline_review", n),
+        },
+        columns=OUTPUT_COLUMNS["official_ratings"],
+        copy=False,
     )
 
 
 def _party_org_classifications(ctx: YearContext, outcomes: list[Outcome]) -> pd.DataFrame:
-    po = ctx.records.party_orgs
     rows = ctx.party_rows
     final, code, names = _capped(ctx.party_proposed, outcomes)
     return pd.DataFrame(
         {
             "year": np.full(len(rows), ctx.year, dtype=np.int64),
-            "party_org_id": po["party_org_id"].to_numpy()[rows],
-            "unit_id": po["unit_id"].to_numpy()[rows],
-            "proposed_classification": labels(ctx.party, ctx.party_proposed),
-            "final_classification": labels(ctx.party, final),
-            "capped_by": np.asarray(names, dtype=object)[code],
+            "party_org_id": column(ctx.records, "party_orgs", "party_org_id").take(rows),
+            "unit_id": column(ctx.records, "party_orgs", "unit_id").take(rows),
+            "proposed_classification": label_column(ctx.party, ctx.party_proposed),
+            "final_classification": label_column(ctx.party, final),
+            "capped_by": text_column(pa.array(names, type=pa.string()).take(code)),
         },
         columns=OUTPUT_COLUMNS["party_org_classifications"],
     )
@@ -188,13 +183,14 @@ def _era_notes(records: Records, Y: int, cadre: Scale, party: Scale) -> list[str
         ("officials", "proposed_rating", cadre),
         ("party_orgs", "proposed_classification", party),
     ):
-        df = records.table(table)
-        other = df[(df["year"] == Y) & df[f"{col}_other_era"]]
+        in_year = year_rows(records, table, Y)
+        other = in_year[column(records, table, f"{col}_other_era")[in_year]]
         if len(other):
-            rows = ", ".join(map(str, other["row"].to_numpy()[:10])) + (" …" if len(other) > 10 else "")
+            lines = column(records, table, "row")[other]
+            rows = ", ".join(map(str, lines[:10])) + (" …" if len(other) > 10 else "")
             src = records.sources.get(table)
             notes.append(
-                f"{src.where if src else table}: {len(other)} nhãn {col} ghi theo thang của thời kỳ khác "
-                f"(dòng {rows}); đã đọc theo mức tương ứng và in theo nhãn năm {Y} ({scale.source})."
+                f"{src.where if src else table}: {len(other)} xếp loại đề xuất (cột {col}) ghi theo thang của "
+                f"thời kỳ khác (dòng {rows}); đã đọc theo mức tương ứng và in theo nhãn năm {Y} ({scale.source})."
             )
     return notes

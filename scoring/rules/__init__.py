@@ -77,17 +77,22 @@ def rule_function(rule_id: str, family: str) -> RuleFunction:
     return fn
 
 
-def take(column: pd.Series, rows: np.ndarray):
-    """Rows of a column without converting Arrow strings to Python objects."""
-    return column.array.take(np.asarray(rows, dtype=np.int64))
-
-
-def take_rows(column: pd.Series, rows: np.ndarray):
-    """Like `take`, but a contiguous run of rows is sliced without copying."""
+def take_rows(values, rows: np.ndarray):
+    """Some rows of an array (Arrow texts stay Arrow); a contiguous run is sliced, not copied."""
     rows = np.asarray(rows, dtype=np.int64)
     if len(rows) and rows[-1] - rows[0] + 1 == len(rows) and (len(rows) < 2 or np.all(np.diff(rows) == 1)):
-        return column.array[rows[0] : rows[-1] + 1]
-    return take(column, rows)
+        return values[rows[0] : rows[-1] + 1]
+    return values.take(rows)
+
+
+def lookup(keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each query, its position in `keys` (unique integers), and whether it is there."""
+    keys = np.asarray(keys, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    at = np.searchsorted(keys[order], queries)
+    at = np.minimum(at, max(len(keys) - 1, 0))
+    found = (keys[order][at] == queries) if len(keys) else np.zeros(len(queries), dtype=bool)
+    return (order[at] if len(keys) else np.zeros(len(queries), dtype=np.int64)), found
 
 
 def run_rule(ctx: YearContext, rule: Rule) -> Outcome:

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
+from ..columns import column
 from ..criteria import Criteria, Rule
 from ..decisions import decision_rows
 from ..labels import MISSING
-from . import Outcome, take
+from . import Outcome, lookup
 from .streaks import trailing_run
-from .wording import by_level, labels, not_above, run_lists, run_words
+from .wording import by_level, labels, not_above, run_lists, run_words, table, text_column
 
 if TYPE_CHECKING:
     from ..context import YearContext
@@ -126,7 +126,7 @@ def head_reform_band(ctx: YearContext, rule: Rule) -> Outcome:
         f"{names[u]} xếp loại «{ctx.bands.label(b)}» {when}; ngưỡng: từ «{trigger}» trở xuống"
         for u, b in zip(ctx.official_unit[f], unit_band[f], strict=True)
     ]
-    ids = take(ctx.records.officials["official_id"], ctx.official_rows[f])
+    ids = ctx.official_ids(f)
     decisions = decision_rows(ctx.year, "official", ids, rule, outcome, evidence, order=f)
     return Outcome(rule, "official", fires, decisions, cap=cap)
 
@@ -142,7 +142,6 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
     liên tục xếp hạng yếu". A trigger for the competent body to consider, never a sanction.
     """
     crit = ctx.crit
-    off = ctx.records.officials
     cols = cadre_columns(ctx)
     may, recommended = ctx.central_scope(ctx.official_unit)
     heads = np.flatnonzero(ctx.is_head & may)
@@ -154,16 +153,15 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
     trig = np.flatnonzero(hs.fires)
     years = ctx.years[cols].astype(str).astype(object)
     actions = ";".join(rule.spec["actions"])
-    triggers = pd.DataFrame(
+    triggers = table(
         {
             "year": np.full(len(trig), ctx.year, dtype=np.int64),
             "unit_id": ctx.unit_ids[h_unit[trig]],
-            "official_id": np.asarray(take(off["official_id"], h_idx[trig]), dtype=object),
+            "official_id": text_column(ctx.official_ids(heads[trig])),
             "streak_years": run_lists(hs.run[trig], years),
             "streak_bands": run_lists(hs.run[trig], labels(ctx.bands, band[trig])),
-            "actions": actions,
-        },
-        columns=REMOVAL_COLUMNS,
+            "actions": np.full(len(trig), actions, dtype=object),
+        }
     )
     words = streak_words(crit)
     own = ", dưới thời người đứng đầu này" if crit["head_streak_own_years_only"] else ""
@@ -186,14 +184,12 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
 
 def _head_years(ctx: YearContext, h_idx: np.ndarray, h_unit: np.ndarray) -> np.ndarray:
     """(head of the year × year): the years each (official, unit) pair was listed as head."""
-    off_years = ctx.records.officials["year"].to_numpy()
+    off_years = column(ctx.records, "officials", "year")
     y0 = int(ctx.years[0])
     scope = np.zeros((len(h_idx), len(ctx.years)), dtype=bool)
     ha = ctx.head_rows[off_years[ctx.head_rows] >= y0]
     n_u = max(len(ctx.records.units), 1)
     official = ctx.codes["official"]
-    pair_key = pd.Index(official[h_idx] * n_u + h_unit)
-    p_idx = pair_key.get_indexer(official[ha] * n_u + ctx.codes["officials"][ha])
-    ok = p_idx >= 0
+    p_idx, ok = lookup(official[h_idx] * n_u + h_unit, official[ha] * n_u + ctx.codes["officials"][ha])
     scope[p_idx[ok], off_years[ha][ok] - y0] = True
     return scope

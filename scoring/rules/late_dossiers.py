@@ -17,7 +17,7 @@ import numpy as np
 
 from ..criteria import Criteria, Rule
 from ..decisions import decision_rows
-from . import Outcome, take
+from . import Outcome
 from .wording import (
     by_level,
     capped_words,
@@ -124,7 +124,7 @@ def official_late_dossiers(ctx: YearContext, rule: Rule) -> Outcome:
     head = f"Không được xếp loại {not_above(ctx.cadre, cap)}"
     outcome = by_level(ctx.cadre, cap, head, "; xem xét kỷ luật nếu có vi phạm")[proposed[f]]
     outcome = ctx.recommended(outcome, recommended[f], ctx.official_unit[f])
-    ids = take(ctx.records.officials["official_id"], ctx.official_rows[f])
+    ids = ctx.official_ids(f)
     evidence = late_evidence(
         late[f], handled[f], threshold_words("official", crit), crit["rate_rounding_decimals"]
     )

@@ -19,14 +19,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..criteria import Rule
 from ..decisions import decision_rows
 from ..labels import Scale
 from . import Outcome
 from .head_of_unit import head_band_capped, streak, streak_words
-from .wording import by_level, labels, not_above, run_lists, run_words
+from .wording import by_level, labels, not_above, run_lists, run_words, table
 
 if TYPE_CHECKING:
     from ..context import YearContext
@@ -65,16 +64,13 @@ def party_org_streak(ctx: YearContext, rule: Rule) -> Outcome:
     cap, barred = tsvm_cap(ctx, rule, ctx.party)
     f = np.flatnonzero(fires)
     units = po_unit[f]
-    rows = ctx.party_rows[f]
-    po = ctx.records.party_orgs
-    runs = pd.DataFrame(
+    runs = table(
         {
-            "party_org_id": po["party_org_id"].to_numpy()[rows],
+            "party_org_id": ctx.party_org_ids[f],
             "unit_id": ctx.unit_ids[units],
             "streak_years": run_lists(run[f], ctx.years.astype(str).astype(object)),
             "streak_bands": run_lists(run[f], labels(ctx.bands, ctx.band[units])),
-        },
-        columns=RUN_COLUMNS,
+        }
     )
     outcome = by_level(ctx.party, cap, f"Tổ chức cơ sở đảng {barred}")[ctx.party_proposed[f]]
     names = ctx.unit_names[units]

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..columns import column, texts
 from ..criteria import Criteria
 from ..labels import MISSING
 from .late_dossiers import late_fires, late_rate
-from .wording import labels
+from .wording import label_column, text_column
 
 if TYPE_CHECKING:
     from ..context import YearContext
@@ -56,18 +57,31 @@ def unit_bands(score_cents, recorded, late, handled, is_past, in_force, crit: Cr
     return by_score, fired, band.astype(np.int8)
 
 
-def rank_in_group(group_key: pd.Series, key: pd.Series, crit: Criteria) -> pd.Series:
-    """Rank by `key`, ascending, within each group; ties share the lowest rank (1, 2, 2, 4).
+def rank_in_group(group: np.ndarray, key: np.ndarray, method: str) -> np.ndarray:
+    """Rank by `key`, ascending, within each group (integer codes); NaN keys are unranked (0).
 
-    `key` is the negated score in hundredths (NaN where there is no score), or with the reading
-    `late_capped_rank` a composite that puts late-capped units after the uncapped ones of
-    their band.
+    Ties share the lowest rank (`min`: 1, 2, 2, 4) or the next one (`dense`: 1, 2, 2, 3). Keys
+    are whole numbers (hundredths of a score), so equal scores compare equal exactly.
     """
-    ranks = key.groupby(group_key.to_numpy()).rank(method=crit["rank_ties"], ascending=True)
-    return ranks.astype("Int64")
+    out = np.zeros(len(key), dtype=np.int64)
+    idx = np.flatnonzero(~np.isnan(key))
+    if not len(idx):
+        return out
+    order = idx[np.lexsort((key[idx], group[idx]))]
+    g, k = group[order], key[order]
+    new_group = np.r_[True, g[1:] != g[:-1]]
+    new_key = new_group | np.r_[True, k[1:] != k[:-1]]
+    pos = np.arange(len(order))
+    start = np.maximum.accumulate(np.where(new_group, pos, 0))
+    if method == "dense":
+        c = np.cumsum(new_key)
+        out[order] = c - c[start] + 1
+    else:
+        out[order] = np.maximum.accumulate(np.where(new_key, pos, 0)) - start + 1
+    return out
 
 
-def rank_key(ctx: YearContext, rows: np.ndarray) -> pd.Series:
+def rank_key(ctx: YearContext, rows: np.ndarray) -> np.ndarray:
     """What the ranking orders by: the score, descending; a unit without a score is unranked.
 
     With `late_capped_rank: below_uncapped`, a unit capped for its late dossiers (the rule
@@ -79,7 +93,7 @@ def rank_key(ctx: YearContext, rows: np.ndarray) -> pd.Series:
         band = ctx.band[rows, -1].astype(np.float64)
         capped = ctx.late_fired[rows, -1]
         key = (band * 2 + capped) * 100_000 + key  # scores are at most 10,000 hundredths
-    return pd.Series(key)
+    return key
 
 
 @dataclass
@@ -87,29 +101,41 @@ class Ranking:
     """The year's units in table order: by group (the criteria file's order), then rank."""
 
     rows: np.ndarray  # unit rows (of `records.units`), in table order
-    rank: pd.Series  # rank_in_group (Int64), in table order
+    rank: np.ndarray  # rank_in_group in table order (0: unranked)
     position: np.ndarray  # for each unit of `ctx.unit_rows`, its position in the table
 
 
 def ranking(ctx: YearContext) -> Ranking:
-    """Rank within each group by score; the table lists groups in the criteria's order."""
-    crit = ctx.crit
+    """Rank within each group by score; the table lists groups in the criteria's order, then
+    ranks (unranked last), then unit ids."""
     uidx = ctx.unit_rows
-    u = ctx.records.units.iloc[uidx].reset_index(drop=True)
-    frame = pd.DataFrame(
-        {
-            "unit_id": u["unit_id"].to_numpy(),
-            "group": u["group"].to_numpy(),
-            "rank_in_group": rank_in_group(u["group_key"], rank_key(ctx, uidx), crit).to_numpy(),
-        }
-    )
-    group_order = {g: i for i, g in enumerate(crit.groups.eras[0].labels)}
-    frame["_g"] = [group_order.get(g, len(group_order)) for g in frame["group"]]
-    frame = frame.sort_values(["_g", "group", "rank_in_group", "unit_id"], na_position="last", kind="stable")
-    order = frame.index.to_numpy()
+    group_code, group_sort, id_sort = _unit_sort_keys(ctx)
+    rank = rank_in_group(group_code[uidx], rank_key(ctx, uidx), ctx.crit["rank_ties"])
+    unranked_last = np.where(rank > 0, rank, np.iinfo(np.int64).max)
+    order = np.lexsort((id_sort[uidx], unranked_last, group_sort[uidx]))
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
-    return Ranking(uidx[order], frame["rank_in_group"].astype("Int64").reset_index(drop=True), position)
+    return Ranking(uidx[order], rank[order], position)
+
+
+def _unit_sort_keys(ctx: YearContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per unit: its group's code (names folded), the group's place in the table (the
+    criteria's order, then others by name) and the unit id's place in id order. Taken once
+    per Records object and list of groups."""
+    labels_ = ctx.crit.groups.eras[0].labels
+    cache = ctx.records.__dict__.setdefault("_unit_sort", {})
+    if labels_ not in cache:
+        group_key = texts(ctx.records, "units", "group_key")
+        group = texts(ctx.records, "units", "group")
+        _, group_code = np.unique(group_key, return_inverse=True)
+        known = {g: i for i, g in enumerate(labels_)}
+        _, by_name = np.unique(group, return_inverse=True)
+        group_sort = (
+            np.array([known.get(g, len(known)) for g in group], dtype=np.int64) * (len(group) + 1) + by_name
+        )
+        _, id_sort = np.unique(texts(ctx.records, "units", "unit_id"), return_inverse=True)
+        cache[labels_] = (group_code.ravel(), group_sort, id_sort.ravel())
+    return cache[labels_]
 
 
 def unit_ranking_table(ctx: YearContext, band: np.ndarray, eligible: np.ndarray, reasons) -> pd.DataFrame:
@@ -117,20 +143,19 @@ def unit_ranking_table(ctx: YearContext, band: np.ndarray, eligible: np.ndarray,
     r = ctx.ranking
     take = np.argsort(r.position)  # table position -> index in ctx.unit_rows
     rows = r.rows
-    units = ctx.records.units
     s_cents = ctx.score[rows, -1]
     return pd.DataFrame(
         {
-            "year": ctx.year,
-            "unit_id": units["unit_id"].to_numpy()[rows],
-            "unit_name": units["unit_name"].to_numpy()[rows],
-            "group": units["group"].to_numpy()[rows],
+            "year": np.full(len(rows), ctx.year, dtype=np.int64),
+            "unit_id": column(ctx.records, "units", "unit_id").take(rows),
+            "unit_name": column(ctx.records, "units", "unit_name").take(rows),
+            "group": column(ctx.records, "units", "group").take(rows),
             "score": np.where(s_cents >= 0, s_cents / 100.0, np.nan),
-            "rank_in_group": r.rank,
-            "band_by_score": labels(ctx.bands, ctx.by_score[rows, -1]),
+            "rank_in_group": pd.arrays.IntegerArray(r.rank, r.rank == 0),
+            "band_by_score": label_column(ctx.bands, ctx.by_score[rows, -1]),
             "late_rate": late_rate(ctx.late[rows, -1], ctx.handled[rows, -1]),
-            "band": labels(ctx.bands, band[take]),
+            "band": label_column(ctx.bands, band[take]),
             "emulation_eligible": eligible[take],
-            "reasons": np.asarray(reasons, dtype=object)[take],
+            "reasons": text_column(np.asarray(reasons, dtype=object)[take]),
         }
     )

@@ -18,6 +18,8 @@ import pyarrow.compute as pc
 from ..labels import Scale
 
 INT64_HEADROOM = 2**62  # below this, a product of int64 values is exact
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the text columns of the output tables
+SMALL = 2_000  # fewer rows than this are worded in Python; more in Arrow (same text)
 
 
 # ---------------------------------------------------------------------------------------
@@ -25,17 +27,50 @@ INT64_HEADROOM = 2**62  # below this, a product of int64 values is exact
 
 
 def labels(scale: Scale, levels: np.ndarray) -> np.ndarray:
-    """The printed label of each level ('' for MISSING)."""
+    """The printed label of each level ('' for MISSING), as Python strings (any shape)."""
     table = np.array([*scale.labels, ""], dtype=object)
     return table[np.asarray(levels, dtype=np.int64)]  # -1 picks the trailing ""
+
+
+def label_column(scale: Scale, levels: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """The printed label of each level as a text column of an output table."""
+    levels = np.asarray(levels, dtype=np.int64)
+    table = pa.array([*scale.labels, ""], type=pa.string())
+    return text_column(table.take(np.where(levels >= 0, levels, len(scale.labels))))
+
+
+def text_column(values) -> pd.arrays.ArrowStringArray:
+    """Texts (Arrow, numpy or a list) as a text column of an output table, without inference."""
+    if isinstance(values, pd.api.extensions.ExtensionArray) and values.dtype == TEXT:
+        return values
+    if not isinstance(values, pa.Array | pa.ChunkedArray):
+        values = pa.array(np.asarray(values, dtype=object), type=pa.string())
+    return pd.array(values, dtype=TEXT)
+
+
+def table(columns: dict) -> pd.DataFrame:
+    """An output table from columns: texts (object arrays, lists) become Arrow text columns
+    without pandas inferring their type; numbers, flags and Arrow columns are kept as they are."""
+    out = {}
+    for name, values in columns.items():
+        if isinstance(values, np.ndarray) and values.dtype == object or isinstance(values, list):
+            values = text_column(values)
+        out[name] = values
+    return pd.DataFrame(out, copy=False)
+
+
+_DTYPES: dict[tuple, pd.CategoricalDtype] = {}
 
 
 def categorical(names, codes: np.ndarray) -> pd.Categorical:
     """Labels by level code as a categorical (cheap for a million rows); -1 gives ''."""
     names = list(names)
-    cats = names if "" in names else [*names, ""]
+    cats = tuple(names if "" in names else [*names, ""])
+    dtype = _DTYPES.get(cats)
+    if dtype is None:  # validating the categories costs more than a small table: once each
+        dtype = _DTYPES[cats] = pd.CategoricalDtype(list(cats))
     codes = np.asarray(codes, dtype=np.int64)
-    return pd.Categorical.from_codes(np.where(codes >= 0, codes, cats.index("")), categories=cats)
+    return pd.Categorical.from_codes(np.where(codes >= 0, codes, cats.index("")), dtype=dtype)
 
 
 def run_lists(run: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -130,13 +165,35 @@ def _decimals(scaled: np.ndarray, decimals: int) -> pa.Array:
 
 
 def late_evidence(late: np.ndarray, handled: np.ndarray, words: str, rounding: int | None = None):
-    """'30/300 hồ sơ trễ hạn (10,00%), ngưỡng từ 10% trở lên' for each row, built in Arrow.
+    """'30/300 hồ sơ trễ hạn (10,00%), ngưỡng từ 10% trở lên' for each row.
 
     The share is printed to 2 decimals, rounded half up from the integer counts; with the
-    reading `rate_rounding_decimals` the rounded share the comparison used is shown too.
+    reading `rate_rounding_decimals` the rounded share the comparison used is shown too. A few
+    rows are worded in Python, many in Arrow (`late_evidence_arrow`): the same text.
     """
     late = np.asarray(late, dtype=np.int64)
     handled = np.asarray(handled, dtype=np.int64)
+    if len(late) >= SMALL:
+        return late_evidence_arrow(late, handled, words, rounding)
+    shares = rounded_share(late, handled, 2)
+    rounded = rounded_share(late, handled, rounding) if rounding is not None else shares
+    out = []
+    for n_late, n_handled, share, r in zip(
+        late.tolist(), handled.tolist(), shares.tolist(), rounded.tolist(), strict=True
+    ):
+        pct = _scaled(share, 2) + ("" if rounding is None else f"%, làm tròn {_scaled(r, rounding)}")
+        out.append(f"{vn_int(n_late)}/{vn_int(n_handled)} hồ sơ trễ hạn ({pct}%), ngưỡng {words}")
+    return out
+
+
+def _scaled(n: int, decimals: int) -> str:
+    """1067, 2 -> '10,67': a number held × 10^decimals, with a decimal comma."""
+    whole, frac = divmod(int(n), 10**decimals)
+    return vn_int(whole) + (f",{frac:0{decimals}d}" if decimals else "")
+
+
+def late_evidence_arrow(late: np.ndarray, handled: np.ndarray, words: str, rounding: int | None = None):
+    """`late_evidence` built in Arrow, for many rows (no Python string per row until written)."""
     pct = _decimals(rounded_share(late, handled, 2).astype(np.int64), 2)
     if rounding is not None:
         shown = _decimals(rounded_share(late, handled, rounding).astype(np.int64), rounding)
