@@ -386,17 +386,7 @@ def _sort_codes(values: np.ndarray) -> np.ndarray:
 def _rows(n: int, **columns) -> dict[str, np.ndarray]:
     """The change rows of one kind, as object arrays (severity as integers)."""
     out = {}
-    for name in (
-        "severity",
-        "subject_type",
-        "subject_id",
-        "rule_id",
-        "clause",
-        "field",
-        "before",
-        "after",
-        "change",
-    ):
+    for name in ("severity", *(c for c in CHANGE_COLUMNS if c not in ("year", "unit_id"))):
         v = columns[name]
         out[name] = np.asarray(v, dtype=np.int64 if name == "severity" else object)
         if out[name].ndim == 0:
