@@ -109,6 +109,16 @@ def run_scale(name: str, runs: int) -> dict:
     }
 
 
+def _engine_targets(r: dict) -> str:
+    """The engine's speed targets (issue 12 §1), from the figures of one scale."""
+    if r["scale"] == "sample":
+        total = (r["evaluate_s"] + r["whatif_s"]) * 1000
+        return f"  engine target: evaluate + what-if (+ diff) {total:.1f} ms (target < 20 ms)"
+    if r["scale"] == "national":
+        return f"  engine target: what-if re-evaluation + compare() {r['whatif_s']:.3f} s (target < 0.3 s)"
+    return ""
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scales", nargs="+", default=list(SCALES), choices=list(SCALES))
@@ -141,6 +151,8 @@ def main(argv=None) -> int:
             f"  what-if + diff    {r['whatif_s'] * ms:9.1f} ms   ({r['whatif_changes']} changes)\n"
             f"  peak memory       {r['peak_mib']:9.0f} MiB"
         )
+        if _engine_targets(r):
+            print(_engine_targets(r))
     return 0
 
 

@@ -460,12 +460,12 @@ def _arrow(s: pd.Series) -> pa.Array:
     return got.combine_chunks() if isinstance(got, pa.ChunkedArray) else got
 
 
-def _aligned(b: pd.DataFrame, a: pd.DataFrame, key: str) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+def _aligned(kb: pd.Series, ka: pd.Series) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """(keys, row in b, row in a) over the keys of both tables, -1 where a table lacks one.
 
     The same rows in the same order (the officials of a what-if on the same records) need no
     look-up; a ranking whose order moved with the scores is aligned on the key, base first."""
-    kb, ka = _arrow(b[key]), _arrow(a[key])
+    kb, ka = _arrow(kb), _arrow(ka)
     if len(kb) == len(ka) and (kb is ka or kb.equals(ka)):
         rows = np.arange(len(kb))
         return kb, rows, rows
@@ -480,25 +480,22 @@ def _aligned(b: pd.DataFrame, a: pd.DataFrame, key: str) -> tuple[pa.Array, np.n
     return keys, in_b, in_a
 
 
-def _values(df: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
+def _values(s: pd.Series, rows: np.ndarray) -> np.ndarray:
     """A column's printed values at some rows (None where the row is -1 or the value blank)."""
-    s = df[col]
-    if isinstance(s.dtype, pd.CategoricalDtype):
+    at = np.maximum(rows, 0)
+    if not len(s):
+        vals = np.full(len(rows), None, dtype=object)
+    elif isinstance(s.dtype, pd.CategoricalDtype):
         cats = np.array([*s.cat.categories.astype(object), None], dtype=object)
-        vals = cats[s.cat.codes.to_numpy()[np.maximum(rows, 0)]]  # code -1 (missing) picks None
+        vals = cats[s.cat.codes.to_numpy()[at]]  # code -1 (missing) picks None
     else:
-        vals = (
-            s.to_numpy(dtype=object)[np.maximum(rows, 0)]
-            if len(s)
-            else np.full(len(rows), None, dtype=object)
-        )
+        vals = np.asarray(s.array.take(at), dtype=object)
     return np.where(rows >= 0, vals, None)
 
 
-def _differ(b: pd.DataFrame, a: pd.DataFrame, col: str, in_b: np.ndarray, in_a: np.ndarray) -> np.ndarray:
+def _differ(sb: pd.Series, sa: pd.Series, in_b: np.ndarray, in_a: np.ndarray) -> np.ndarray:
     """Positions where the column differs (codes compared where both tables hold the row)."""
     both = (in_b >= 0) & (in_a >= 0)
-    sb, sa = b[col], a[col]
     if isinstance(sb.dtype, pd.CategoricalDtype) and sb.dtype == sa.dtype:
         vb, va = sb.cat.codes.to_numpy(), sa.cat.codes.to_numpy()
     else:
@@ -507,11 +504,11 @@ def _differ(b: pd.DataFrame, a: pd.DataFrame, col: str, in_b: np.ndarray, in_a: 
     idx = np.flatnonzero(both)
     same[idx] = np.asarray(vb[in_b[idx]] == va[in_a[idx]], dtype=bool)
     candidates = np.flatnonzero(~same)
-    before, after = _values(b, col, in_b[candidates]), _values(a, col, in_a[candidates])
-    real = np.array(
-        [not (_absent(x) and _absent(y)) and x != y for x, y in zip(before, after, strict=True)], dtype=bool
-    )
-    return candidates[real] if len(candidates) else candidates
+    if not len(candidates):
+        return candidates
+    before, after = _values(sb, in_b[candidates]), _values(sa, in_a[candidates])
+    real = [not (_absent(x) and _absent(y)) and x != y for x, y in zip(before, after, strict=True)]
+    return candidates[np.array(real, dtype=bool)]
 
 
 def _field_changes(
@@ -529,12 +526,13 @@ def _field_changes(
     """Rows for the subjects whose `col` differs; the rules that cap it in either run."""
     subject_type, field_name = what
     order, clauses = rules
-    keys, in_b, in_a = _aligned(b, a, key)
-    d = _differ(b, a, col, in_b, in_a)
-    before, after = _values(b, col, in_b[d]), _values(a, col, in_a[d])
+    keys, in_b, in_a = _aligned(b[key], a[key])
+    sb, sa = b[col], a[col]
+    d = _differ(sb, sa, in_b, in_a)
+    before, after = _values(sb, in_b[d]), _values(sa, in_a[d])
     rule_ids, severity, clause = [], [], []
-    got_b = _values(b, rule_col, in_b[d]) if rule_col else None
-    got_a = _values(a, rule_col, in_a[d]) if rule_col else None
+    got_b = _values(b[rule_col], in_b[d]) if rule_col and len(d) else None
+    got_a = _values(a[rule_col], in_a[d]) if rule_col and len(d) else None
     for i in range(len(d)):
         if fixed_rule:
             ids = [fixed_rule]
