@@ -14,6 +14,7 @@ import pytest
 from conftest import HT_2020, HTT, HTXS, KHA, KHT, SO, TB, TOT, YEU, make_dataset, only, rules_for, run
 
 import scoring
+from scoring.rules import wording
 from scoring.rules.late_dossiers import late_fires
 
 Y = 2020
@@ -410,3 +411,20 @@ def test_evidence_at_the_count_bound(tmp_path):
     )
     assert "S1" not in d.index  # rounded to 6 decimals its share is exactly 10%
     assert unit(ev, "BIG")["late_rate"] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("rounding", [None, 0, 1, 6])
+def test_many_rows_are_worded_like_a_few(rounding):
+    # above SMALL rows the evidence is built in Arrow: the same text as the Python path
+    rng = np.random.default_rng(7)
+    handled = np.concatenate([rng.integers(1, 10**6, 3000), [1, 999, 1000, 1001, BOUND, BOUND]])
+    late = (handled * rng.random(len(handled))).astype(np.int64)
+    late[-6:] = [1, 100, 100, 1000, BOUND // 10, BOUND]
+    words = "từ 10% trở lên"
+    arrow = wording.late_evidence_arrow(late, handled, words, rounding)
+    python = [
+        wording.late_evidence(late[i : i + 1], handled[i : i + 1], words, rounding)[0]
+        for i in range(len(late))
+    ]
+    assert list(arrow) == python
+    assert python[-3].startswith("1.000/1.001 hồ sơ trễ hạn (99,90%")
