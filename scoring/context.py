@@ -228,7 +228,7 @@ class YearContext:
     @year_cached
     def _official_id_array(self) -> pa.Array:
         ids = self.official_columns["official_id"]
-        got = pa.array(ids, type=pa.string()) if not isinstance(ids, pa.Array) else ids
+        got = pa.array(ids, type=pa.large_string()) if not isinstance(ids, pa.Array) else ids
         return got.combine_chunks() if isinstance(got, pa.ChunkedArray) else got
 
     def official_ids(self, officials: np.ndarray) -> pa.Array:

@@ -58,10 +58,10 @@ def _arrow(values, n: int) -> pa.Array:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if isinstance(values, pa.Array):
-        return values.cast(pa.string())
+        return values.cast(pa.large_string())
     if isinstance(values, pd.api.extensions.ExtensionArray):
-        return pa.array(values, type=pa.string())
-    return pa.array(np.asarray(values, dtype=object) if n else [], type=pa.string())
+        return pa.array(values, type=pa.large_string())
+    return pa.array(np.asarray(values, dtype=object) if n else [], type=pa.large_string())
 
 
 def combine(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[str, ...]) -> pd.DataFrame:
@@ -85,11 +85,11 @@ def combine(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[str, ...
     order = pa.array(positions)
 
     def texts(get) -> pd.arrays.ArrowStringArray:
-        chunks = [_arrow(get(p), len(p)) for p in parts] or [pa.array([], type=pa.string())]
+        chunks = [_arrow(get(p), len(p)) for p in parts] or [pa.array([], type=pa.large_string())]
         return pd.array(pa.concat_arrays(chunks).take(order), dtype=TEXT)
 
     def repeat(get) -> pd.arrays.ArrowStringArray:
-        return texts(lambda p: pa.repeat(pa.scalar(get(p), pa.string()), len(p)))
+        return texts(lambda p: pa.repeat(pa.scalar(get(p), pa.large_string()), len(p)))
 
     return pd.DataFrame(
         {

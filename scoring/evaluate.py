@@ -121,7 +121,7 @@ def _party_org_classifications(ctx: YearContext, outcomes: list[Outcome]) -> pd.
             "unit_id": column(ctx.records, "party_orgs", "unit_id").take(rows),
             "proposed_classification": label_column(ctx.party, ctx.party_proposed),
             "final_classification": label_column(ctx.party, final),
-            "capped_by": text_column(pa.array(names, type=pa.string()).take(code)),
+            "capped_by": text_column(pa.array(names, type=pa.large_string()).take(code)),
         },
         columns=OUTPUT_COLUMNS["party_org_classifications"],
     )

@@ -51,6 +51,7 @@ from .export import workbook_bytes as stamped_workbook_bytes
 from .labels import MISSING
 from .records import Records
 from .rules import lookup
+from .rules.wording import TEXT
 
 
 class ScenarioError(ValueError):
@@ -396,11 +397,9 @@ def _rows(n: int, **columns) -> dict[str, np.ndarray]:
 
 def _codes_of(*arrays) -> list[np.ndarray]:
     """Integer codes of texts (Arrow or numpy) in one shared key space."""
-    chunks = [
-        pa.array(np.asarray(a, dtype=object) if isinstance(a, np.ndarray) else a, type=pa.string())
-        for a in arrays
-    ]
-    enc = pa.chunked_array(chunks, type=pa.string()).dictionary_encode().combine_chunks()
+    chunks = [_arrow(a) for a in arrays]
+    joined = pa.chunked_array([c for ch in chunks for c in ch.chunks], type=pa.large_string())
+    enc = joined.dictionary_encode().combine_chunks()
     codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     out, start = [], 0
     for c in chunks:
@@ -412,13 +411,12 @@ def _codes_of(*arrays) -> list[np.ndarray]:
 def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray]:
     """Decisions new, gone or with another outcome, keyed by (subject type, subject, rule)."""
     b, a = base.decisions, alt.decisions
-    tb, ta, sb, sa, rb, ra = _codes_of(
-        b["subject_type"].array, a["subject_type"].array, b["subject_id"].array, a["subject_id"].array,
-        b["rule_id"].array, a["rule_id"].array,
-    )  # fmt: skip
+    sb, sa = _codes_of(b["subject_id"], a["subject_id"])
+    # a rule has one subject type, so (rule, subject) is the key; rules are few: looked up in a set
+    rules = pa.array(sorted(set(b["rule_id"].unique()) | set(a["rule_id"].unique())), type=pa.large_string())
+    rb, ra = (pc.index_in(_arrow(d["rule_id"]), value_set=rules).to_numpy().astype(np.int64) for d in (b, a))
     n_s = max(int(max(sb.max(initial=-1), sa.max(initial=-1))) + 1, 1)
-    n_r = max(int(max(rb.max(initial=-1), ra.max(initial=-1))) + 1, 1)
-    kb, ka = (tb * n_r + rb) * n_s + sb, (ta * n_r + ra) * n_s + sa
+    kb, ka = rb * n_s + sb, ra * n_s + sa
     pos, found = lookup(ka, kb)  # each base decision's row in alt
     common = np.flatnonzero(found)
     ob, oa = _arrow(b["outcome"]), _arrow(a["outcome"])
@@ -454,10 +452,17 @@ def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray
     )
 
 
-def _arrow(s: pd.Series) -> pa.Array:
-    """A text column as one Arrow string array (no copy for an Arrow-backed column)."""
-    got = pa.array(s.array, type=pa.string()) if not isinstance(s.array, pa.Array) else s.array
-    return got.combine_chunks() if isinstance(got, pa.ChunkedArray) else got
+def _arrow(values) -> pa.ChunkedArray:
+    """Texts (a column, Arrow or numpy) as Arrow large strings, the type pandas keeps its text
+    columns in: an Arrow-backed column is neither cast nor copied, so the officials' ids of two
+    evaluations of the same records compare equal at once."""
+    values = values.array if isinstance(values, pd.Series) else values
+    if isinstance(values, np.ndarray):
+        values = pa.array(values.astype(object), type=pa.large_string())
+    got = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
+    if got.type != pa.large_string():
+        got = got.cast(pa.large_string())
+    return got if isinstance(got, pa.ChunkedArray) else pa.chunked_array([got])
 
 
 def _aligned(kb: pd.Series, ka: pd.Series) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -472,7 +477,7 @@ def _aligned(kb: pd.Series, ka: pd.Series) -> tuple[pa.Array, np.ndarray, np.nda
     cb, ca = _codes_of(kb, ka)
     pos, found = lookup(cb, ca)  # each alt key's row in base
     only_a = np.flatnonzero(~found)
-    keys = pa.concat_arrays([kb, ka.take(only_a)])
+    keys = pa.chunked_array([*kb.chunks, *ka.take(only_a).chunks], type=pa.large_string())
     in_b = np.concatenate([np.arange(len(kb)), np.full(len(only_a), -1)])
     in_a = np.full(len(keys), -1, dtype=np.int64)
     in_a[pos[found]] = np.flatnonzero(found)
@@ -496,13 +501,17 @@ def _values(s: pd.Series, rows: np.ndarray) -> np.ndarray:
 def _differ(sb: pd.Series, sa: pd.Series, in_b: np.ndarray, in_a: np.ndarray) -> np.ndarray:
     """Positions where the column differs (codes compared where both tables hold the row)."""
     both = (in_b >= 0) & (in_a >= 0)
-    if isinstance(sb.dtype, pd.CategoricalDtype) and sb.dtype == sa.dtype:
-        vb, va = sb.cat.codes.to_numpy(), sa.cat.codes.to_numpy()
-    else:
-        vb, va = sb.to_numpy(dtype=object), sa.to_numpy(dtype=object)
     same = np.zeros(len(in_b), dtype=bool)
     idx = np.flatnonzero(both)
-    same[idx] = np.asarray(vb[in_b[idx]] == va[in_a[idx]], dtype=bool)
+    if isinstance(sb.dtype, pd.CategoricalDtype) and sb.dtype == sa.dtype:
+        vb, va = sb.cat.codes.to_numpy(), sa.cat.codes.to_numpy()
+        same[idx] = vb[in_b[idx]] == va[in_a[idx]]
+    elif sb.dtype == TEXT and sa.dtype == TEXT:
+        eq = pc.equal(_arrow(sb).take(in_b[idx]), _arrow(sa).take(in_a[idx]))
+        same[idx] = eq.to_numpy(zero_copy_only=False).astype(bool)  # a blank on both sides is null
+    else:
+        vb, va = sb.to_numpy(dtype=object), sa.to_numpy(dtype=object)
+        same[idx] = np.asarray(vb[in_b[idx]] == va[in_a[idx]], dtype=bool)
     candidates = np.flatnonzero(~same)
     if not len(candidates):
         return candidates
@@ -582,11 +591,11 @@ def _unit_ids(rows: dict[str, np.ndarray], base: Evaluation, alt: Evaluation) ->
         at = np.flatnonzero(rows["subject_type"] == t)
         if not len(at):
             continue
-        wanted = pa.array(rows["subject_id"][at].astype(str), type=pa.string())
+        wanted = _arrow(rows["subject_id"][at].astype(str)).combine_chunks()
         unit_of: dict[str, str] = {}
         for ev in (base, alt):  # the alt table's unit wins where both list the subject
             df = getattr(ev, table)
-            ids = pa.array(df[key].array, type=pa.string())
+            ids = _arrow(df[key])
             hit = np.flatnonzero(pc.is_in(ids, value_set=wanted).to_numpy(zero_copy_only=False))
             unit_of.update(
                 zip(ids.take(hit).to_pylist(), df["unit_id"].to_numpy(dtype=object)[hit], strict=True)

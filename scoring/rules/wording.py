@@ -35,7 +35,7 @@ def labels(scale: Scale, levels: np.ndarray) -> np.ndarray:
 def label_column(scale: Scale, levels: np.ndarray) -> pd.arrays.ArrowStringArray:
     """The printed label of each level as a text column of an output table."""
     levels = np.asarray(levels, dtype=np.int64)
-    table = pa.array([*scale.labels, ""], type=pa.string())
+    table = pa.array([*scale.labels, ""], type=pa.large_string())
     return text_column(table.take(np.where(levels >= 0, levels, len(scale.labels))))
 
 
@@ -44,7 +44,7 @@ def text_column(values) -> pd.arrays.ArrowStringArray:
     if isinstance(values, pd.api.extensions.ExtensionArray) and values.dtype == TEXT:
         return values
     if not isinstance(values, pa.Array | pa.ChunkedArray):
-        values = pa.array(np.asarray(values, dtype=object), type=pa.string())
+        values = pa.array(np.asarray(values, dtype=object), type=pa.large_string())
     return pd.array(values, dtype=TEXT)
 
 
@@ -135,33 +135,19 @@ def rounded_share(late: np.ndarray, handled: np.ndarray, decimals: int) -> np.nd
     return num // (2 * safe)
 
 
-def _text(a) -> pa.Array:
-    return pc.cast(pa.array(np.asarray(a, dtype=np.int64)), pa.string())
-
-
 def _ints(a: np.ndarray) -> pa.Array:
-    """Arrow texts of non-negative integers with '.' between thousands (vectorised)."""
-    a = np.asarray(a, dtype=np.int64)
-
-    def group(n: np.ndarray) -> pa.Array:  # the last three digits, zero-padded unless leading
-        g = _text(n % 1000)
-        return pc.if_else(pa.array(n >= 1000), pc.utf8_lpad(g, 3, "0"), g)
-
-    out, rest = group(a), a // 1000
-    while (rest > 0).any():
-        out = pc.if_else(pa.array(rest > 0), pc.binary_join_element_wise(group(rest), out, "."), out)
-        rest = rest // 1000
-    return out
+    """Arrow texts of non-negative integers with '.' between thousands: each distinct value is
+    written once (counts repeat: a national year has far fewer distinct counts than rows)."""
+    values, inverse = np.unique(np.asarray(a, dtype=np.int64), return_inverse=True)
+    return pa.array([vn_int(v) for v in values.tolist()], type=pa.string()).take(inverse.ravel())
 
 
 def _decimals(scaled: np.ndarray, decimals: int) -> pa.Array:
     """Arrow texts of scaled × 10^-decimals with a decimal comma: 1067, 2 -> '10,67'."""
-    scaled = np.asarray(scaled, dtype=np.int64)
-    whole = _ints(scaled // 10**decimals)
-    if not decimals:
-        return whole
-    frac = pc.utf8_lpad(_text(scaled % 10**decimals), decimals, "0")
-    return pc.binary_join_element_wise(whole, frac, ",")
+    values, inverse = np.unique(np.asarray(scaled, dtype=np.int64), return_inverse=True)
+    return pa.array([_scaled(v, decimals) for v in values.tolist()], type=pa.large_string()).take(
+        inverse.ravel()
+    )
 
 
 def late_evidence(late: np.ndarray, handled: np.ndarray, words: str, rounding: int | None = None):
