@@ -145,9 +145,7 @@ def _ints(a: np.ndarray) -> pa.Array:
 def _decimals(scaled: np.ndarray, decimals: int) -> pa.Array:
     """Arrow texts of scaled × 10^-decimals with a decimal comma: 1067, 2 -> '10,67'."""
     values, inverse = np.unique(np.asarray(scaled, dtype=np.int64), return_inverse=True)
-    return pa.array([_scaled(v, decimals) for v in values.tolist()], type=pa.large_string()).take(
-        inverse.ravel()
-    )
+    return pa.array([_scaled(v, decimals) for v in values.tolist()], type=pa.string()).take(inverse.ravel())
 
 
 def late_evidence(late: np.ndarray, handled: np.ndarray, words: str, rounding: int | None = None):
