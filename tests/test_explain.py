@@ -134,3 +134,21 @@ def test_the_band_of_a_unit_without_result_is_said_plainly(tmp_path):
     text = run(data, 2020).explain("U2")
     assert "Chưa có kết quả cải cách hành chính năm 2020: không có điểm, không xếp hạng." in text
     assert TB not in text
+
+
+def test_a_label_of_another_era_kept_as_written_is_shown_beside_its_reading(tmp_path):
+    # the loader may keep a label as written in `<column>_text`: the explanation shows it
+    data = make_dataset(
+        tmp_path / "data",
+        units=[("U1", "Sở Một", SO, "P1")],
+        reform_results=[(2019, "U1", "60", "")],
+        officials=[(2019, "H1", "Người Một", "U1", "head", HTT)],
+        party_orgs=[(2019, "P1", "U1", "TSVM")],
+    )
+    recs = scoring.load_records(data)
+    po = recs.party_orgs.assign(proposed_classification_text="Trong sạch vững mạnh")
+    ev = scoring.evaluate(recs.replace(party_orgs=po), 2019)
+    assert (
+        f"Xếp loại đề xuất «Trong sạch vững mạnh» (nhãn của Hướng dẫn 27-HD/BTCTW), đọc là mức «{HTXS}» "
+        "của Quy định 132-QĐ/TW"
+    ) in ev.explain("P1")

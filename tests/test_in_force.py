@@ -204,3 +204,21 @@ def test_two_scales_covering_one_year_are_refused(tmp_path):
     )
     with pytest.raises(CriteriaError, match="nd56_2015 và nd90_2020 cùng áp dụng"):
         scoring.criteria.Criteria.from_text(text)
+
+
+def test_the_command_line_switches_the_start_and_the_readings(tmp_path):
+    from scoring.cli import main
+    from scoring.sample import sample_path
+
+    def decisions(*sets):
+        out = tmp_path / f"out{len(list(tmp_path.iterdir()))}"
+        args = ["evaluate", str(sample_path()), "--year", "2016", "--out", str(out), "--quiet"]
+        assert main(args + [a for s in sets for a in ("--set", s)]) == 0
+        return (out / "decisions.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+
+    assert decisions() == []
+    moved = decisions("in_force_from_year=2016")
+    assert moved and all(line.startswith("2016,") for line in moved)
+    assert len(decisions("in_force_from_year=2016", "head_band_trigger=yeu")) < len(moved)
+    assert main(["evaluate", str(sample_path()), "--year", "2016", "--out", str(tmp_path / "x"),
+                 "--set", "tsvm_levels=all"]) == 2  # fmt: skip
