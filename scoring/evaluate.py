@@ -139,14 +139,13 @@ def _year_notes(ctx: YearContext) -> list[str]:
     if not ctx.in_force:
         start, until = crit["in_force_from_year"], crit["in_force_until_year"]
         when = (
-            f"trước năm {start}, năm Chương trình có hiệu lực"
+            f"trước năm {start}, năm Chương trình hành động bắt đầu có hiệu lực"
             if Y < start
-            else f"sau năm {until}, năm kết thúc áp dụng Chương trình"
+            else f"sau năm {until}, năm cuối áp dụng Chương trình hành động"
         )
         notes.append(
-            f"Năm {Y} là năm {when}: đã tính điểm, xếp hạng và xếp loại các cơ quan, đơn vị, "
-            "nhưng không áp dụng hệ quả nào của Chương trình (giới hạn xếp loại, thi đua, khen thưởng, "
-            "xử lý trách nhiệm)."
+            f"Năm {Y} {when}: đã tính điểm, xếp hạng và xếp loại các cơ quan, đơn vị, nhưng không áp dụng "
+            "hệ quả nào của Chương trình (giới hạn xếp loại, thi đua, khen thưởng, xem xét xử lý trách nhiệm)."
         )
     no_result = (ctx.score[:, -1] < 0) & (ctx.recorded[:, -1] < 0)
     listed = np.flatnonzero(no_result & ctx.active)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .criteria import Criteria
-from .explain import Explanation, explain
+from .explain import Explanation, explain, party_org_names_of
 from .records import Records
 from .rules.party_org import RUN_COLUMNS
 from .rules.wording import format_score
@@ -121,6 +121,14 @@ class Evaluation:
         An id that names no subject of the year gives a text saying so, with `.found` False.
         """
         return explain(self, subject_id)
+
+    def party_org_names(self) -> pd.Series:
+        """The name of each party organisation of the year, by id: its own (`party_org_name`),
+        or one after its unit ("Đảng bộ Sở Y tế") — what documents print instead of a code."""
+        p = self.party_org_classifications
+        return pd.Series(
+            party_org_names_of(self, p["party_org_id"], p["unit_id"]), index=p["party_org_id"].to_numpy()
+        )
 
     def has_subject(self, subject_id: str) -> bool:
         """Whether a unit, official or party organisation of the year has this id."""

@@ -122,12 +122,20 @@ def _rated(ev: Evaluation, who: str, sid: str, where: tuple, final: str, tail: s
 
 def party_org_name(ev: Evaluation, party_org_id: str, unit_id: str) -> str:
     """The party organisation's own name (`party_org_name`), or one after its unit."""
+    return str(party_org_names_of(ev, pd.Series([party_org_id]), pd.Series([unit_id]))[0])
+
+
+def party_org_names_of(ev: Evaluation, ids: pd.Series, unit_ids: pd.Series) -> np.ndarray:
+    """Names of some party organisations of the year (ids aligned with their units' ids)."""
+    units = ev.records.units
+    unit_name = dict(zip(units["unit_id"], units["unit_name"], strict=True))
+    after = np.array([unit_name.get(u, u) for u in unit_ids], dtype=object)
     po = ev.records.party_orgs
-    own = None
-    if "party_org_name" in po:
-        hit = po[(po["year"] == ev.year) & (po["party_org_id"] == party_org_id)]
-        own = hit["party_org_name"].to_numpy(dtype=object)[:1] if len(hit) else None
-    return str(party_org_names(own, np.array([_unit_name(ev, unit_id)], dtype=object))[0])
+    if "party_org_name" not in po:
+        return party_org_names(None, after)
+    in_year = po[po["year"] == ev.year]
+    own = dict(zip(in_year["party_org_id"], in_year["party_org_name"], strict=True))
+    return party_org_names(np.array([own.get(i, "") for i in ids], dtype=object), after)
 
 
 def _unit_name(ev: Evaluation, unit_id: str) -> str:

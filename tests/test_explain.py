@@ -152,3 +152,9 @@ def test_a_label_of_another_era_kept_as_written_is_shown_beside_its_reading(tmp_
         f"Xếp loại đề xuất «Trong sạch vững mạnh» (nhãn của Hướng dẫn 27-HD/BTCTW), đọc là mức «{HTXS}» "
         "của Quy định 132-QĐ/TW"
     ) in ev.explain("P1")
+
+
+def test_the_views_get_party_organisations_by_name(evs):
+    names = evs[2020].party_org_names()
+    assert names["DB_DH_KHANHHOA"] == "Đảng bộ Trường Đại học Khánh Hòa"
+    assert len(names) == len(evs[2020].party_org_classifications)
