@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import shutil
-import tempfile
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import __version__
+from .atomic import LOCK_TIMEOUT_S, publish
 from .evaluate import OUTPUT_COLUMNS, Evaluation
 
 MAX_SPREADSHEET_ROWS = 100_000
+EXCEL_MAX_ROWS = 1_048_576  # rows of an Excel sheet, the header row included
+EXCEL_MAX_CELL = 32_767  # characters of an Excel cell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 LIST_COLUMNS = {"capped_by", "reasons", "streak_years", "streak_bands", "actions"}
@@ -256,14 +257,17 @@ def write_outputs(
     scenario: str | None = None,
     extra: dict[str, bytes] | None = None,
     manifest_extra: dict | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_S,
+    on_wait=None,
 ) -> list[str]:
     """Write the five tables, `decisions.xlsx` (when small enough) and `manifest.json`.
 
     `extra` files (a scenario's changes, say) are written with them and listed in the
     manifest, with `manifest_extra` entries. Returns the notices of the export (e.g. the
-    workbook skipped). All or nothing: files are complete in a temporary folder before they
-    are moved into `out_dir`.
+    workbook skipped); the manifest's `notes` holds the run's notes and these notices. All or
+    nothing, one writer at a time (`scoring.atomic.publish`, docs/exports.md).
     """
+    check_spreadsheet_rows(max_spreadsheet_rows)
     out = Path(out_dir)
     tables = ev.tables()
     notices = []
@@ -276,8 +280,9 @@ def write_outputs(
         else:
             files[f"{name}.csv"] = _csv_bytes(df)
     if fits_spreadsheet(ev, max_spreadsheet_rows):
-        xl = {n: _xlsx_frame(df) for n, df in tables.items()}
+        xl, cut = fit_cells({n: _xlsx_frame(df) for n, df in tables.items()}, "decisions.xlsx", fmt)
         files["decisions.xlsx"] = _xlsx_bytes(xl, _manifest_properties(m))
+        notices.extend(cut)
     else:
         largest = max(len(df) for df in tables.values())
         notices.append(
@@ -287,9 +292,54 @@ def write_outputs(
     files.update(extra or {})
     m.update(manifest_extra or {})
     m["files"] = sorted(files)
+    m["notes"] = [*ev.notes, *notices]
     files["manifest.json"] = (json.dumps(m, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    _write_atomically(out, files)
+    notices.extend(_write_atomically(out, files, lock_timeout=lock_timeout, on_wait=on_wait))
     return notices
+
+
+def check_spreadsheet_rows(n: int) -> int:
+    """The workbook row limit asked for, if a sheet can hold it (a header and n rows)."""
+    if not 0 <= n <= EXCEL_MAX_ROWS - 1:
+        raise ValueError(
+            f"giới hạn số dòng của bảng tính phải từ 0 đến {_vn(EXCEL_MAX_ROWS - 1)} "
+            f"(một trang Excel có {_vn(EXCEL_MAX_ROWS)} dòng, kể cả dòng tiêu đề), nhận được {_vn(n)}"
+        )
+    return n
+
+
+def fit_cells(
+    tables: dict[str, pd.DataFrame], book: str, fmt: str = "csv"
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Cut text longer than an Excel cell holds (32,767 characters), with a visible mark.
+
+    The workbook is for people; the CSV (or Parquet) table keeps the whole text, and the mark
+    says so. Returns the tables and a notice naming each cut cell (sheet, row, column).
+    """
+    notices, out = [], {}
+    for name, df in tables.items():
+        for col in df.columns:
+            s = df[col]
+            if s.dtype.kind not in "OUS" and not isinstance(s.dtype, pd.StringDtype | pd.CategoricalDtype):
+                continue
+            text = s.astype(object)
+            lengths = text.map(lambda v: len(v) if isinstance(v, str) else 0).to_numpy()
+            rows = np.flatnonzero(lengths > EXCEL_MAX_CELL // 2)
+            rows = [i for i in rows if len(text.iat[i].encode("utf-16-le")) // 2 > EXCEL_MAX_CELL]
+            if not rows:
+                continue
+            mark = f" … [đã cắt bớt; đủ trong {name}.{fmt}]"
+            text = text.copy()
+            for i in rows:
+                text.iat[i] = text.iat[i][: EXCEL_MAX_CELL - 2 * len(mark) - 1] + mark
+                notices.append(
+                    f"{book}, trang {name}, dòng {i + 2}, cột {col}: ô dài "
+                    f"{_vn(int(lengths[i]))} ký tự, quá {_vn(EXCEL_MAX_CELL)} ký tự một ô Excel nhận; "
+                    f"đã cắt bớt trong bảng tính ({name}.{fmt} giữ đủ)."
+                )
+            df = df.assign(**{col: text})
+        out[name] = df
+    return out, notices
 
 
 def _vn(n: int) -> str:
@@ -311,107 +361,10 @@ def _xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _write_atomically(out: Path, files: dict[str, bytes | pd.DataFrame]) -> None:
-    """Write `files` into `out`, all or nothing.
-
-    Every file is written and fsync'ed in a temporary folder beside `out` first; an exception
-    (or a kill) before the move leaves `out` as it was (absent, or its previous complete
-    content) and removes what this call created. Then:
-    - `out` absent: the temporary folder is renamed to `out` (one atomic rename);
-    - `out` holding only a previous export (its manifest lists every file in it) or nothing:
-      the old folder is renamed aside, the new one into place, the old one removed — readers
-      see the old export or the new one, never a mix, and no stale file survives;
-    - `out` holding other files too (e.g. `--out .`): nothing of the user's is moved; each of
-      our files replaces its namesake whole (os.replace), the manifest last, and the files of
-      the previous export that this one does not write are removed.
-    """
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(f"Không ghi được kết quả: {out} là một tệp, không phải thư mục")
-    created = _missing_ancestors(out)
-    parent = out.resolve().parent if out.exists() or out.is_symlink() else out.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
-    old: Path | None = None
-    done = False
-    try:
-        for name, body in files.items():
-            target = tmp / name
-            if isinstance(body, pd.DataFrame):
-                body.to_parquet(target, index=False)
-            else:
-                target.write_bytes(body)
-            with open(target, "rb") as f:
-                os.fsync(f.fileno())
-        os.chmod(tmp, 0o755)
-        if not out.exists() and not out.is_symlink():
-            os.rename(tmp, out)
-        elif out.is_dir() and not out.is_symlink() and _only_a_previous_export(out):
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
-            os.rmdir(old)
-            os.rename(out, old)
-            try:
-                os.rename(tmp, out)
-            except BaseException:
-                os.rename(old, out)  # the previous export goes back where it was
-                old = None
-                raise
-        else:
-            stale = _previous_export_files(out) - set(files)
-            for name in sorted(files, key=lambda n: n == "manifest.json"):
-                os.replace(tmp / name, out / name)
-            for name in sorted(stale):
-                (out / name).unlink(missing_ok=True)
-        _fsync_dir(parent)
-        done = True
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and old.exists():
-            shutil.rmtree(old, ignore_errors=True)
-        if not done:
-            for folder in reversed(created):  # the parents this call made, innermost first
-                try:
-                    folder.rmdir()
-                except OSError:
-                    break
-
-
-def _missing_ancestors(out: Path) -> list[Path]:
-    """The folders above `out` that do not exist yet, outermost first."""
-    missing = []
-    p = out.absolute().parent
-    while not p.exists():
-        missing.append(p)
-        p = p.parent
-    return list(reversed(missing))
-
-
-def _previous_export_files(out: Path) -> set[str]:
-    """The files a previous export wrote into `out`, as its manifest lists them."""
-    try:
-        m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        if m.get("tool") != "scoring":
-            return set()
-        return {str(f) for f in m.get("files", []) if "/" not in str(f) and str(f) not in ("", ".", "..")}
-    except (OSError, ValueError, AttributeError):
-        return set()
-
-
-def _only_a_previous_export(out: Path) -> bool:
-    names = set(os.listdir(out))
-    if not names:
-        return True
-    return "manifest.json" in names and names <= _previous_export_files(out) | {"manifest.json"}
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # e.g. Windows: folders cannot be opened
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+def _write_atomically(out: Path, files: dict[str, bytes | pd.DataFrame], **kwargs) -> list[str]:
+    """Publish `files` into `out`, all or nothing (scoring.atomic); Parquet tables written there."""
+    bodies = {
+        name: partial(body.to_parquet, index=False) if isinstance(body, pd.DataFrame) else body
+        for name, body in files.items()
+    }
+    return publish(out, bodies, **kwargs)
