@@ -5,8 +5,8 @@ path) into the folder `out`, replacing the previous export there (the files its
 `manifest.json` lists) and keeping every other file of the user's. The scheme, and why every
 instant leaves the old export or the new one, is in docs/exports.md; in short:
 
-- one writer at a time: a lock file beside `out` (`filelock`: fcntl on POSIX, msvcrt on
-  Windows); a second writer waits up to `lock_timeout` seconds, then `OutputBusy`;
+- one writer at a time: a lock file `.scoring.lock` beside `out` (`filelock`: fcntl on POSIX,
+  msvcrt on Windows); a second writer waits up to `lock_timeout` seconds, then `OutputBusy`;
 - the new folder is built complete beside `out` (new files, fsync'ed; the user's files
   hard-linked, so not copied and never moved), given `out`'s mode, group and file modes,
   then swapped with `out` in one `renameat2(RENAME_EXCHANGE)` (Linux). Where the exchange
@@ -39,6 +39,7 @@ from pathlib import Path
 
 LOCK_TIMEOUT_S = 60.0
 PREFIX = ".scoring-"
+LOCK_NAME = ".scoring.lock"
 JOURNAL = ".scoring-journal.json"
 STAGE_MARK = ".scoring-stage.json"
 MANIFEST = "manifest.json"
@@ -58,11 +59,14 @@ def publish(
     out: str | Path,
     files: Mapping[str, FileBody],
     *,
-    lock_timeout: float = LOCK_TIMEOUT_S,
+    lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> list[str]:
     """Write `files` into the folder `out`, all or nothing. Returns notices (Vietnamese)."""
     from filelock import FileLock, Timeout
+
+    if lock_timeout is None:
+        lock_timeout = LOCK_TIMEOUT_S
 
     target = _target(Path(out))
     for name in files:
@@ -205,7 +209,7 @@ def _swap(target: Path, files: Mapping[str, FileBody]) -> bool:
             shutil.rmtree(stage, ignore_errors=True)
             raise
     _fsync_dir(target.parent)
-    _discard(old, target)
+    _discard(old, target, superseded=set(files))
     return True
 
 
@@ -264,9 +268,10 @@ def _tag(target: Path) -> str:
 
 
 def _lock_path(target: Path) -> Path:
+    """One lock file per parent folder (the writers of its outputs take turns), kept there."""
     if os.access(target.parent, os.W_OK):
-        return target.parent / f"{PREFIX}{_tag(target)}.lock"
-    return target / f"{PREFIX}lock"  # a parent we cannot write to: the folder itself holds it
+        return target.parent / LOCK_NAME
+    return target / LOCK_NAME  # a parent we cannot write to: the folder itself holds it
 
 
 def _new_name(target: Path, kind: str) -> Path:
@@ -379,16 +384,16 @@ def _read_json(path: Path):
         return None
 
 
-def _discard(folder: Path, target: Path) -> list[str]:
+def _discard(folder: Path, target: Path, superseded: set[str] = frozenset()) -> list[str]:
     """Remove a leftover folder, deleting only our files and links of files still in `target`.
 
     Ours: what this folder's or `target`'s export lists (a staged file, or an old file the new
-    export supersedes). Anything else (a file the user saved into `out` while it was being
-    swapped) is moved into `target`, or kept with the folder when `target` has a different
-    file of that name.
+    export supersedes), and `superseded` (the names just published, which replace these).
+    Anything else (a file the user saved into `out` while it was being swapped) is moved into
+    `target`, or kept with the folder when `target` has a different file of that name.
     Returns the names kept.
     """
-    ours = _export_files(folder) | (_export_files(target) if target.is_dir() else set())
+    ours = _export_files(folder) | (_export_files(target) if target.is_dir() else set()) | superseded
     kept = []
     for entry in list(os.scandir(folder)):
         src, dst = Path(entry.path), target / entry.name
@@ -439,8 +444,7 @@ def _remove_empty(created: list[Path]) -> None:
     """The folders this call made for the export go again, with the lock file left in them."""
     for folder in created:
         try:
-            for lock in folder.glob(PREFIX + "*.lock"):
-                lock.unlink(missing_ok=True)
+            (folder / LOCK_NAME).unlink(missing_ok=True)
             folder.rmdir()
         except OSError:
             break

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import __version__
-from .atomic import LOCK_TIMEOUT_S, publish
+from .atomic import publish
 from .evaluate import OUTPUT_COLUMNS, Evaluation
 
 MAX_SPREADSHEET_ROWS = 100_000
@@ -257,7 +257,7 @@ def write_outputs(
     scenario: str | None = None,
     extra: dict[str, bytes] | None = None,
     manifest_extra: dict | None = None,
-    lock_timeout: float = LOCK_TIMEOUT_S,
+    lock_timeout: float | None = None,
     on_wait=None,
 ) -> list[str]:
     """Write the five tables, `decisions.xlsx` (when small enough) and `manifest.json`.
@@ -319,27 +319,40 @@ def fit_cells(
     notices, out = [], {}
     for name, df in tables.items():
         for col in df.columns:
-            s = df[col]
-            if s.dtype.kind not in "OUS" and not isinstance(s.dtype, pd.StringDtype | pd.CategoricalDtype):
+            if df[col].dtype.kind in "biufcmM":
                 continue
-            text = s.astype(object)
-            lengths = text.map(lambda v: len(v) if isinstance(v, str) else 0).to_numpy()
-            rows = np.flatnonzero(lengths > EXCEL_MAX_CELL // 2)
-            rows = [i for i in rows if len(text.iat[i].encode("utf-16-le")) // 2 > EXCEL_MAX_CELL]
-            if not rows:
+            text = df[col].astype(object)
+            long = [i for i, v in enumerate(text) if isinstance(v, str) and len(v) > EXCEL_MAX_CELL // 2]
+            long = [i for i in long if _utf16_len(text.iat[i]) > EXCEL_MAX_CELL]
+            if not long:
                 continue
-            mark = f" … [đã cắt bớt; đủ trong {name}.{fmt}]"
             text = text.copy()
-            for i in rows:
-                text.iat[i] = text.iat[i][: EXCEL_MAX_CELL - 2 * len(mark) - 1] + mark
+            for i in long:
                 notices.append(
-                    f"{book}, trang {name}, dòng {i + 2}, cột {col}: ô dài "
-                    f"{_vn(int(lengths[i]))} ký tự, quá {_vn(EXCEL_MAX_CELL)} ký tự một ô Excel nhận; "
-                    f"đã cắt bớt trong bảng tính ({name}.{fmt} giữ đủ)."
+                    f"{book}, trang {name}, dòng {i + 2}, cột {col}: ô dài {_vn(len(text.iat[i]))} ký tự, "
+                    f"quá {_vn(EXCEL_MAX_CELL)} ký tự một ô Excel nhận; đã cắt bớt trong bảng tính "
+                    f"({name}.{fmt} giữ đủ)."
                 )
+                text.iat[i] = fit_text(text.iat[i], f"{name}.{fmt}")
             df = df.assign(**{col: text})
         out[name] = df
     return out, notices
+
+
+def fit_text(text: str, whole_in: str = "tệp CSV") -> str:
+    """The text cut to what an Excel cell holds, with a visible mark; unchanged when it fits."""
+    if len(text) <= EXCEL_MAX_CELL // 2 or _utf16_len(text) <= EXCEL_MAX_CELL:
+        return text
+    mark = f" … [đã cắt bớt; bản đủ trong {whole_in}]"
+    units = text.encode("utf-16-le")[: 2 * (EXCEL_MAX_CELL - _utf16_len(mark))]
+    if units and 0xD8 <= units[-1] <= 0xDB:  # never half of a surrogate pair
+        units = units[:-2]
+    return units.decode("utf-16-le") + mark
+
+
+def _utf16_len(text: str) -> int:
+    """Length as Excel counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _vn(n: int) -> str:

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from .export import (
     FORMULA_START,
     MAX_SPREADSHEET_ROWS,
     _manifest_properties,
+    fit_text,
     fits_spreadsheet,
     manifest,
     write_outputs,
@@ -595,6 +594,11 @@ def workbook_bytes(
         info.append(["(không có)"])
     info.column_dimensions["A"].width = 34
     info.column_dimensions["B"].width = 24
+    for row in info.iter_rows():  # the scenario's name is the user's text: never a live formula
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                cell.data_type = "s"
+                cell.quotePrefix = True
     tables = {}
     if changes is not None:
         tables["changes"] = changes
@@ -635,7 +639,7 @@ def _cell(v):
         return int(v)
     if isinstance(v, np.floating | float):
         return float(v)
-    return str(v)
+    return fit_text(str(v))
 
 
 def write_workbook(
@@ -649,17 +653,9 @@ def write_workbook(
 
 
 def _atomic_write(path: Path, body: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(body)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    from .atomic import write_file
+
+    write_file(path, body)
 
 
 def changes_csv_bytes(changes: pd.DataFrame) -> bytes:
