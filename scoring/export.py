@@ -67,25 +67,23 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
 def _csv_bytes(df: pd.DataFrame) -> bytes:
     """The table as CSV (UTF-8 with BOM, CRLF, minimal quoting), formatted in Arrow.
 
-    Same bytes as `csv_frame(df).to_csv(...)`, a million rows in about a second: each column
-    becomes an Arrow string array, a row is their join, and the body is the data buffer of the
-    rows (each ending in CRLF), with no Python object per cell.
+    Same bytes as `csv_frame(df).to_csv(...)`, with no Python object per cell: each column
+    becomes an Arrow string array (one pass finds the few cells to quote or guard), the last
+    one with its line end, a row is their join, and the body is the data buffer of the rows.
     """
     header = ",".join(_quote_py(str(c)) for c in df.columns) + "\r\n"
+    head = "\ufeff".encode() + header.encode("utf-8")
     if len(df) == 0:
-        return "\ufeff".encode() + header.encode("utf-8")
+        return head
     cols = [_arrow_text(df[c], c) for c in df.columns]
-    rows = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[0]
-    rows = pc.binary_join_element_wise(rows, "\r\n", "")  # the line end after the last column
+    cols[-1] = pc.binary_join_element_wise(cols[-1], "\r\n", "")  # the line end, on one column
+    rows = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[-1]
     if isinstance(rows, pa.ChunkedArray):
         rows = rows.combine_chunks()
-    arr = rows.cast(pa.large_string())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    body = arr.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
-    return "\ufeff".encode() + header.encode("utf-8") + body
-
-
-_NEEDS_QUOTES = '[",\r\n]'
+    width = np.int64 if pa.types.is_large_string(rows.type) else np.int32
+    offsets = np.frombuffer(rows.buffers()[1], dtype=width)[rows.offset : rows.offset + len(rows) + 1]
+    body = memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
+    return b"".join((head, body))
 
 
 def _quote_py(text: str) -> str:
@@ -104,37 +102,60 @@ def _arrow_text(s: pd.Series, name: str) -> pa.Array:
         whole = pc.cast(pa.array(scaled // 10**decimals), pa.string())
         frac = pc.utf8_lpad(pc.cast(pa.array(scaled % 10**decimals), pa.string()), decimals, "0")
         text = pc.binary_join_element_wise(whole, frac, ".")
-        return pc.if_else(pa.array(ok), text, "")
+        return text if ok.all() else pc.if_else(pa.array(ok), text, "")
     if s.dtype.kind in "iu" or str(s.dtype) == "Int64":
         ints = s.astype("Int64")
         text = pc.cast(pa.array(ints.to_numpy(dtype=np.int64, na_value=0)), pa.string())
-        return pc.if_else(pa.array(ints.notna().to_numpy()), text, "")
+        missing = ints.isna().to_numpy()
+        return pc.if_else(pa.array(~missing), text, "") if missing.any() else text
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = pa.array([_quote_py(neutralise(str(c))) for c in s.cat.categories], type=pa.string())
         codes = s.cat.codes.to_numpy()
-        return pc.if_else(pa.array(codes >= 0), cats.take(pa.array(np.maximum(codes, 0))), "")
+        text = cats.take(pa.array(np.maximum(codes, 0)))
+        return pc.if_else(pa.array(codes >= 0), text, "") if (codes < 0).any() else text
     if isinstance(s.array, pd.arrays.ArrowStringArray):
         arr = pc.fill_null(pa.array(s.array), "")
     else:
         arr = pa.array(s.astype(object).where(s.notna(), "").astype(str).tolist(), type=pa.string())
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    arr = arr.cast(pa.string())
-    formula = pc.or_(
-        pc.starts_with(arr, "="),
-        pc.or_(
-            pc.starts_with(arr, "+"),
-            pc.or_(
-                pc.starts_with(arr, "-"),
-                pc.or_(
-                    pc.starts_with(arr, "@"), pc.or_(pc.starts_with(arr, "\t"), pc.starts_with(arr, "\r"))
-                ),
-            ),
-        ),
-    )
-    arr = pc.if_else(formula, pc.binary_join_element_wise("'", arr, ""), arr)
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
-    return pc.if_else(pc.match_substring_regex(arr, _NEEDS_QUOTES), quoted, arr)
+    return _guarded(arr.cast(pa.string()))
+
+
+_QUOTE_BYTES = np.frombuffer(b'",\r\n', dtype=np.uint8)
+_FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode(), dtype=np.uint8)
+
+
+def _guarded(arr: pa.Array) -> pa.Array:
+    """Neutralise formula-like cells and quote cells that need it: one pass, then the few found.
+
+    The pass reads the column's UTF-8 bytes as one numpy array (the bytes looked for are
+    ASCII, never part of a multi-byte letter): a quote, comma or line break anywhere, or a
+    formula character first. Only the rows found become Python strings.
+    """
+    special = _special_rows(arr)
+    if not special.any():
+        return arr
+    where = np.flatnonzero(special)
+    fixed = [_quote_py(neutralise(v)) for v in arr.take(pa.array(where)).to_pylist()]
+    return pc.replace_with_mask(arr, pa.array(special), pa.array(fixed, type=pa.string()))
+
+
+def _special_rows(arr: pa.Array) -> np.ndarray:
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
+    if arr.buffers()[2] is None or offsets[-1] == offsets[0]:
+        return np.zeros(len(arr), dtype=bool)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[: offsets[-1]]
+    body = data[offsets[0] :]
+    hit = body == _QUOTE_BYTES[0]
+    for b in _QUOTE_BYTES[1:]:
+        hit |= body == b
+    special = np.zeros(len(arr), dtype=bool)
+    special[np.searchsorted(offsets, np.flatnonzero(hit) + offsets[0], side="right") - 1] = True
+    starts = offsets[:-1]
+    filled = starts < offsets[1:]
+    special[filled] |= np.isin(data[starts[filled]], _FORMULA_BYTES)
+    return special
 
 
 def _xlsx_bytes(tables: dict[str, pd.DataFrame], properties: dict[str, str]) -> bytes:

@@ -405,3 +405,19 @@ def test_arrow_csv_writer_quotes_neutralises_and_formats_like_the_pandas_writer(
     )
     assert _csv_bytes(df) == _pandas_csv(df)
     assert _csv_bytes(df.iloc[:0]) == _pandas_csv(df.iloc[:0])
+
+
+def test_one_pass_csv_writer_on_sliced_empty_and_vietnamese_columns():
+    from scoring.export import _csv_bytes
+
+    df = pd.DataFrame(
+        {
+            "full_name": pd.array(
+                ['Nguyễn Văn "An"', "Đỗ, Thị", "=Lê", "", None, "Phạm\r\nB", "Hồ'", "-"], dtype="str"
+            ),
+            "unit_id": pd.array(["", "", "", "", "", "", "", ""], dtype="str"),
+            "note": ["ố,ễ", "@a", "b", "c", "+d", "e", "\tf", "g"],
+        }
+    )
+    for part in (df, df.iloc[3:], df.iloc[:0], df.iloc[2:3]):
+        assert _csv_bytes(part) == _pandas_csv(part), part
