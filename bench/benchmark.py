@@ -17,6 +17,7 @@ Sections (issue 12 §1; each a function in SECTIONS, so other parts add theirs b
 - scales: load / evaluate / what-if times and peak memory per scale (sample, province,
   national), each scale in its own process. Targets: national evaluate < 10 s within 3 GB,
   evaluate ≤ load.
+- csv: the CSV formatting of the national output tables alone.
 - kills: bench/kill_loop.py with `--kills N` kills per way of publishing.
 
 Processes are timed by wall clock and by CPU (user + system of the child): on a shared machine
@@ -258,6 +259,20 @@ def _child_scale(name: str, folder: str, runs: int) -> dict:
     return {"scale": name, "load_s": load, "evaluate_s": ev_s, "whatif_s": wi_s, "peak_mib": peak}
 
 
+def csv_writer(args, data: Datasets) -> str:
+    """The CSV formatting of the national output tables alone (the one-pass writer)."""
+    import scoring
+    from scoring.export import _csv_bytes
+
+    crit = scoring.load_criteria()
+    tables = scoring.evaluate(
+        scoring.load_records(data.get(NATIONAL, "parquet"), crit), LAST_YEAR, crit
+    ).tables()
+    wall, out = median_time(lambda: [_csv_bytes(df) for df in tables.values()], args.runs)
+    size = sum(len(b) for b in out) / 2**20
+    return f"CSV writer (national output tables, {size:.0f} MiB)\n  {wall:.2f} s wall, {CPU_SECONDS[-1]:.2f} s CPU"
+
+
 def kills(args, data: Datasets) -> str:
     import kill_loop
 
@@ -279,6 +294,7 @@ SECTIONS = {
     "sample": sample,
     "national-whatif": national_whatif,
     "scales": scales,
+    "csv": csv_writer,
     "kills": kills,
 }
 DEFAULT_SECTIONS = [s for s in SECTIONS if s != "kills"]
