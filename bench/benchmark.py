@@ -132,24 +132,25 @@ LAST_YEAR = 2020  # synth's default evaluated year
 # -- sections ------------------------------------------------------------------------------------
 
 
+def evaluate_command(folder: Path, out: Path) -> list[str]:
+    return [
+        PY,
+        "-m",
+        "scoring",
+        "evaluate",
+        str(folder),
+        "--year",
+        str(LAST_YEAR),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+
+
 def province(args, data: Datasets) -> str:
     folder = data.get(PROVINCE, "csv")
     out = data.folder / "out-province"
-    cmd = measure(
-        [
-            PY,
-            "-m",
-            "scoring",
-            "evaluate",
-            str(folder),
-            "--year",
-            str(LAST_YEAR),
-            "--out",
-            str(out),
-            "--quiet",
-        ],
-        args.runs,
-    )
+    cmd = measure(evaluate_command(folder, out), args.runs)
     bare = measure([PY, "-c", BARE_READ, str(folder)], args.runs)
     return "province (200 units, 20,000 officials, 6 years, CSV)\n" + ratio_line(
         "whole evaluate command (+ workbook)", cmd, bare, "bare pandas.read_csv(dtype=str)", 1.5
@@ -161,21 +162,7 @@ def national(args, data: Datasets) -> str:
     out = data.folder / "out-national"
     floor_out = data.folder / "out-floor"
     floor_out.mkdir(exist_ok=True)
-    cmd = measure(
-        [
-            PY,
-            "-m",
-            "scoring",
-            "evaluate",
-            str(folder),
-            "--year",
-            str(LAST_YEAR),
-            "--out",
-            str(out),
-            "--quiet",
-        ],
-        args.runs,
-    )
+    cmd = measure(evaluate_command(folder, out), args.runs)
     floor = measure([PY, "-c", IO_FLOOR, str(folder), str(LAST_YEAR), str(floor_out)], args.runs)
     return "national (10,000 units, 1,000,000 officials, 10 years, Parquet in, CSV out)\n" + ratio_line(
         "whole evaluate command", cmd, floor, "I/O floor (pyarrow read + write)", 2.5
