@@ -173,7 +173,7 @@ def _swap(target: Path, files: Mapping[str, FileBody]) -> bool:
     previous = _export_files(target)
     user = [n for n in os.listdir(target) if n not in previous and n not in files]
     st = os.stat(target)
-    stage = _new_folder(target, "new")
+    stage = _new_folder(target, "new", 0o700)  # closed while it fills; then the old folder's mode
     try:
         _write_all(stage, files, mark=True)
         for name in user:
@@ -278,9 +278,9 @@ def _new_name(target: Path, kind: str) -> Path:
     return target.parent / f"{PREFIX}{_tag(target)}-{kind}-{secrets.token_hex(4)}"
 
 
-def _new_folder(target: Path, kind: str) -> Path:
+def _new_folder(target: Path, kind: str, mode: int = 0o777) -> Path:
     path = _new_name(target, kind)
-    os.mkdir(path)  # 0o777 less the umask, as the folder `mkdir` would make
+    os.mkdir(path, mode)  # less the umask, as `mkdir` would make it
     return path
 
 
