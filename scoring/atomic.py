@@ -159,6 +159,7 @@ def _publish_new(target: Path, files: Mapping[str, FileBody]) -> None:
     stage = _new_folder(target, "new")
     try:
         _write_all(stage, files)
+        (stage / STAGE_MARK).unlink()
         os.rename(stage, target)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -175,7 +176,7 @@ def _swap(target: Path, files: Mapping[str, FileBody]) -> bool:
     st = os.stat(target)
     stage = _new_folder(target, "new", 0o700)  # closed while it fills; then the old folder's mode
     try:
-        _write_all(stage, files, mark=True)
+        _write_all(stage, files)
         for name in user:
             try:
                 os.link(target / name, stage / name, follow_symlinks=False)
@@ -348,9 +349,9 @@ def _copy_mode(src: Path, dst: Path) -> None:
         pass
 
 
-def _write_all(folder: Path, files: Mapping[str, FileBody], mark: bool = False) -> None:
-    if mark:  # what is ours in this folder, should a kill leave it behind
-        (folder / STAGE_MARK).write_text(json.dumps(sorted(files), ensure_ascii=False), encoding="utf-8")
+def _write_all(folder: Path, files: Mapping[str, FileBody]) -> None:
+    # first, what is ours in this folder, should a kill leave it behind (see _discard)
+    (folder / STAGE_MARK).write_text(json.dumps(sorted(files), ensure_ascii=False), encoding="utf-8")
     for name in sorted(files, key=lambda n: n == MANIFEST):
         path, body = folder / name, files[name]
         if callable(body):
@@ -394,6 +395,7 @@ def _discard(folder: Path, target: Path, superseded: set[str] = frozenset()) -> 
     Returns the names kept.
     """
     ours = _export_files(folder) | (_export_files(target) if target.is_dir() else set()) | superseded
+    ours.add(STAGE_MARK)  # even half-written by a kill: then nothing else is in the folder yet
     kept = []
     for entry in list(os.scandir(folder)):
         src, dst = Path(entry.path), target / entry.name
