@@ -179,7 +179,7 @@ def _swap(target: Path, files: Mapping[str, FileBody]) -> bool:
         _write_all(stage, files)
         for name in user:
             try:
-                os.link(target / name, stage / name, follow_symlinks=False)
+                _link(target / name, stage / name)
             except (OSError, NotImplementedError):  # no hard links here (FAT, some network shares)
                 shutil.rmtree(stage, ignore_errors=True)
                 return False
@@ -420,6 +420,16 @@ def _unlink(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
+
+
+def _link(src: Path, dst: Path) -> None:
+    """A hard link of the entry itself (a symlink stays a symlink)."""
+    if os.link in os.supports_follow_symlinks:
+        os.link(src, dst, follow_symlinks=False)
+    elif src.is_symlink():  # Windows: no link of a link; the folder is updated in place
+        raise OSError(errno.ENOTSUP, "cannot hard-link a symbolic link here", str(src))
+    else:
+        os.link(src, dst)
 
 
 def _same_file(a: Path, b: Path) -> bool:
