@@ -340,14 +340,10 @@ def fit_cells(
     notices, out = [], {}
     for name, df in tables.items():
         for col in df.columns:
-            if df[col].dtype.kind in "biufcmM":
-                continue
-            text = df[col].astype(object)
-            long = [i for i, v in enumerate(text) if isinstance(v, str) and len(v) > EXCEL_MAX_CELL // 2]
-            long = [i for i in long if _utf16_len(text.iat[i]) > EXCEL_MAX_CELL]
+            long = [i for i in _long_rows(df[col]) if _utf16_len(df[col].iat[i]) > EXCEL_MAX_CELL]
             if not long:
                 continue
-            text = text.copy()
+            text = df[col].astype(object).copy()
             for i in long:
                 notices.append(
                     f"{book}, trang {name}, dòng {i + 2}, cột {col}: ô dài {_vn(len(text.iat[i]))} ký tự, "
@@ -358,6 +354,21 @@ def fit_cells(
             df = df.assign(**{col: text})
         out[name] = df
     return out, notices
+
+
+def _long_rows(s: pd.Series) -> np.ndarray:
+    """Rows whose text may be too long for a cell (over half the limit: a cheap, vectorised test)."""
+    if s.dtype.kind in "biufcmM":
+        return np.empty(0, dtype=np.int64)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        if not any(isinstance(c, str) and len(c) > EXCEL_MAX_CELL // 2 for c in s.cat.categories):
+            return np.empty(0, dtype=np.int64)
+        s = s.astype(object)
+    try:
+        lengths = s.str.len()
+    except AttributeError:  # no text in the column
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(lengths.fillna(0).to_numpy(dtype=np.int64) > EXCEL_MAX_CELL // 2)
 
 
 def fit_text(text: str, whole_in: str = "tệp CSV") -> str:
