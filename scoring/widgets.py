@@ -32,9 +32,9 @@ from .scenario import (
     ScenarioError,
     compare,
     run,
-    vietnamese_frame,
     write_workbook,
 )
+from .workbook import people_table
 
 # Short Vietnamese labels of the parameters (the long reason, from the criteria file, is the tooltip).
 PARAM_LABELS = {
@@ -395,7 +395,9 @@ class WhatIf:
         if not len(ch):
             self.changes_html.value = "<p><i>Không có quyết định nào khác phương án gốc.</i></p>"
             return
-        view = vietnamese_frame(ch.drop(columns=["year"]).head(MAX_ROWS_SHOWN))
+        view = people_table("changes", ch.head(MAX_ROWS_SHOWN), self.evaluation or self.baseline).drop(
+            columns=["Năm"]
+        )
         styles = [_CHANGE_COLOURS.get(c, "") for c in ch["change"].head(MAX_ROWS_SHOWN)]
         more = len(ch) - MAX_ROWS_SHOWN
         tail = f"<p><i>… và {more} dòng khác (xem tệp Excel).</i></p>" if more > 0 else ""

@@ -115,7 +115,7 @@ def test_the_export_button_writes_the_scenario_decisions(w, tmp_path):
     ws = wb["Thay đổi so với gốc"]
     assert ws.max_row - 1 == len(w.changes)
     info = {r[0]: r[1:] for r in wb["Kịch bản"].iter_rows(values_only=True) if r and r[0]}
-    assert info["unit_late_threshold_percent"][:2] == ("10", "12")
+    assert info["unit_late_threshold_percent"][:2] == (10, 12)
     w.controls["unit_late_threshold_percent"].value = 11  # a new scenario: the old path no longer applies
     assert w.exported is None and w.export_status.value == ""
 
