@@ -8,6 +8,7 @@ Text cells that a spreadsheet would read as a formula are neutralised (SPEC §5)
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -79,6 +80,23 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
     body = arr.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
     return "\ufeff".encode() + header.encode("utf-8") + body
+
+
+# The CSV dialects: `standard` is the machine contract of SPEC §3 (comma, decimal point);
+# `vn` is what Excel reads and writes under Vietnamese regional settings (`;`, decimal comma).
+CSV_DIALECTS = ("standard", "vn")
+
+
+def _csv_bytes_vn(df: pd.DataFrame) -> bytes:
+    """The table as a CSV for Excel under Vietnamese regional settings: `;` between fields,
+    a decimal comma in scores and rates; UTF-8 with BOM, formula-looking text neutralised."""
+    text = csv_frame(df)
+    for c in ("score", "late_rate"):
+        if c in text:
+            text[c] = text[c].str.replace(".", ",", regex=False)
+    buf = io.StringIO()
+    text.to_csv(buf, sep=";", index=False, lineterminator="\r\n")
+    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
 
 
 _NEEDS_QUOTES = '[",\r\n]'
@@ -176,6 +194,7 @@ def write_outputs(
     scenario: str | None = None,
     extra: dict[str, bytes] | None = None,
     manifest_extra: dict | None = None,
+    csv_dialect: str = "standard",
 ) -> list[str]:
     """Write the five tables, `decisions.xlsx` (when small enough) and `manifest.json`.
 
@@ -194,7 +213,7 @@ def write_outputs(
         if fmt == "parquet":
             files[f"{name}.parquet"] = df
         else:
-            files[f"{name}.csv"] = _csv_bytes(df)
+            files[f"{name}.csv"] = _csv_bytes_vn(df) if csv_dialect == "vn" else _csv_bytes(df)
     if fits_spreadsheet(ev, max_spreadsheet_rows):
         files["decisions.xlsx"] = decisions_workbook(ev, _manifest_properties(m), notices)
     else:
@@ -204,6 +223,8 @@ def write_outputs(
             f"{_vn(max_spreadsheet_rows)} dòng của một bảng tính (dùng --format parquet cho dữ liệu lớn)."
         )
     files.update(extra or {})
+    if fmt != "parquet":
+        m["csv_dialect"] = csv_dialect
     m.update(manifest_extra or {})
     m["files"] = sorted(files)
     files["manifest.json"] = (json.dumps(m, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()

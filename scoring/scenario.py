@@ -517,12 +517,12 @@ def _atomic_write(path: Path, body: bytes) -> None:
             os.unlink(tmp)
 
 
-def changes_csv_bytes(changes: pd.DataFrame) -> bytes:
+def changes_csv_bytes(changes: pd.DataFrame, sep: str = ",") -> bytes:
     """`changes.csv`: UTF-8 with BOM, the column names of `CHANGE_COLUMNS` (a script's contract)."""
     from .export import csv_frame
 
     buf = io.StringIO()
-    csv_frame(changes[CHANGE_COLUMNS]).to_csv(buf, index=False, lineterminator="\r\n")
+    csv_frame(changes[CHANGE_COLUMNS]).to_csv(buf, sep=sep, index=False, lineterminator="\r\n")
     return "\ufeff".encode() + buf.getvalue().encode("utf-8")
 
 
@@ -534,6 +534,7 @@ def write_scenario(
     out_dir: str | Path,
     fmt: str = "csv",
     max_spreadsheet_rows: int | None = None,
+    csv_dialect: str = "standard",
 ) -> tuple[Evaluation, pd.DataFrame, list[str]]:
     """Evaluate the baseline and the scenario, write the scenario's tables and its changes.
 
@@ -546,7 +547,7 @@ def write_scenario(
     alt = run(records, year, criteria, scenario)
     changes = compare(base, alt)
     limit = MAX_SPREADSHEET_ROWS if max_spreadsheet_rows is None else max_spreadsheet_rows
-    extra = {"changes.csv": changes_csv_bytes(changes)}
+    extra = {"changes.csv": changes_csv_bytes(changes, sep=";" if csv_dialect == "vn" else ",")}
     if fits_spreadsheet(alt, limit):
         extra["scenario_decisions.xlsx"] = workbook_bytes(alt, changes, scenario)
     notices = write_outputs(
@@ -557,5 +558,6 @@ def write_scenario(
         scenario=scenario.name,
         extra=extra,
         manifest_extra={"changes": len(changes)},
+        csv_dialect=csv_dialect,
     )
     return alt, changes, notices

@@ -7,8 +7,10 @@ the Vietnamese tables (`people_table`) it was written from.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import json
 import math
 import shutil
 import subprocess
@@ -22,6 +24,8 @@ import pytest
 from conftest import HT_2020, HTT, HTXS, SO, TB, make_dataset
 
 import scoring
+import scoring.sample
+from scoring.cli import main
 from scoring.export import write_outputs
 from scoring.scenario import Scenario, compare, run, write_scenario
 from scoring.workbook import INFO_SHEET, SHEETS, decisions_workbook, people_table, scenario_workbook
@@ -394,3 +398,53 @@ def test_an_empty_table_is_a_header_row_with_its_filter():
 def test_a_sheet_name_excel_refuses_is_refused(name):
     with pytest.raises(ValueError, match="sheet name"):
         workbook_bytes([Sheet(name, [Column("A", ["x"])])])
+
+
+# -- a CSV for Excel under Vietnamese regional settings --------------------------------------
+
+
+def _cli(*args: str) -> int:
+    with contextlib.redirect_stdout(io.StringIO()):
+        return main(list(args))
+
+
+def test_csv_dialect_vn_writes_semicolons_and_decimal_commas_with_the_same_values(tmp_path):
+    data = make_dataset(
+        tmp_path / "d",
+        units=[("U1", "Sở Nội vụ; Ban Thi đua", SO), ("U2", "Sở Tư pháp", SO)],
+        reform_results=[(2020, "U1", "84.995", ""), (2020, "U2", "90.5", "")],
+        unit_dossiers=[(2020, "U1", 120, 14), (2020, "U2", 50, 0)],
+        officials=[(2020, "CB1", "=1+1", "U1", "head", HTT)],
+    )
+    assert _cli("evaluate", str(data), "--year", "2020", "--out", str(tmp_path / "std")) == 0
+    assert (
+        _cli("evaluate", str(data), "--year", "2020", "--out", str(tmp_path / "vn"), "--csv-dialect", "vn")
+        == 0
+    )
+    raw = (tmp_path / "vn" / "unit_ranking.csv").read_text(encoding="utf-8-sig")
+    assert raw.splitlines()[0].startswith("year;unit_id;unit_name;group;score;")
+    assert '"Sở Nội vụ; Ban Thi đua"' in raw and ";85,00;" in raw and ";0,116667;" in raw
+    for table in TABLES:
+        std = pd.read_csv(tmp_path / "std" / f"{table}.csv", encoding="utf-8-sig", keep_default_na=False)
+        vn = pd.read_csv(
+            tmp_path / "vn" / f"{table}.csv",
+            encoding="utf-8-sig",
+            sep=";",
+            decimal=",",
+            keep_default_na=False,
+        )
+        pd.testing.assert_frame_equal(std, vn, check_dtype=False)
+    officials = (tmp_path / "vn" / "official_ratings.csv").read_text(encoding="utf-8-sig")
+    assert ";'=1+1;" in officials  # formula text neutralised as in the standard dialect
+    assert json.loads((tmp_path / "vn" / "manifest.json").read_text())["csv_dialect"] == "vn"
+    assert json.loads((tmp_path / "std" / "manifest.json").read_text())["csv_dialect"] == "standard"
+
+
+def test_whatif_writes_its_changes_in_the_chosen_dialect(tmp_path):
+    sample_dir = str(scoring.sample.sample_path())
+    args = ["whatif", sample_dir, "--year", "2020", "--set", "unit_late_threshold_percent=12"]
+    assert _cli(*args, "--out", str(tmp_path / "vn"), "--csv-dialect", "vn") == 0
+    assert _cli(*args, "--out", str(tmp_path / "std")) == 0
+    vn = (tmp_path / "vn" / "changes.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    std = (tmp_path / "std" / "changes.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert vn == std.replace(",", ";") and vn.startswith("year;subject_type;")
