@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--quiet", action="store_true", help="không in tóm tắt")
     ev.add_argument("--csv-dialect", **CSV_DIALECT_OPTION)
 
+    tp = sub.add_parser("template", help="ghi tệp Excel mẫu (trống) để nhập số liệu, có danh sách chọn")
+    tp.add_argument("file", help="tệp .xlsx sẽ ghi")
+    tp.add_argument("--criteria", default=None, help="tệp tiêu chí (mặc định: criteria/khanh-hoa-2017.yaml)")
+    tp.add_argument("--force", action="store_true", help="ghi đè tệp đã có")
+
     sm = sub.add_parser("sample", help="ghi bộ dữ liệu mẫu Khánh Hòa (CSV) ra một thư mục")
     sm.add_argument("dir")
 
@@ -149,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "whatif":
             return _whatif(args)
+        if args.command == "template":
+            return _template(args)
         if args.command == "annex":
             return _annex(args)
         crit = load_criteria(args.criteria).with_overrides(_overrides(args.set))
@@ -247,4 +254,20 @@ def _annex(args) -> int:
         return 1
     for path in paths:
         print(path)
+    return EXIT_OK
+
+
+def _template(args) -> int:
+    """`template`: an empty input workbook with dropdowns (scoring/template.py)."""
+    from .template import TemplateError, write_template
+
+    try:
+        path = write_template(args.file, load_criteria(args.criteria), force=args.force)
+    except TemplateError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"Không ghi được tệp mẫu {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
+    print(path)
     return EXIT_OK
