@@ -12,13 +12,12 @@ dropdowns read them from there); `load_records` notes it as a sheet of no table 
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 
 from .criteria import Criteria
+from .scenario import _atomic_write
 
 GUIDE = "Hướng dẫn"
 ROWS = 5000  # rows of each sheet that get the dropdowns and checks
@@ -210,15 +209,5 @@ def write_template(path: str | Path, crit: Criteria, force: bool = False) -> Pat
         raise TemplateError(f"Tệp {path} đã có; dùng --force để ghi đè.")
     body = template_bytes(crit)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(body)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    _atomic_write(path, body)  # a complete file or none
     return path
