@@ -334,8 +334,18 @@ def _about(ev: Evaluation, with_title: bool = True) -> list[list]:
         ["SHA-256 bộ tiêu chí", crit.sha256],
     ]
     if with_title:
-        changed = "; ".join(f"{k} = {_value(v)}" for k, v in crit.overrides) or "không"
-        rows.append(["Tham số thay đổi so với bộ tiêu chí", changed])
+        for i, (k, v) in enumerate(crit.overrides or [("", None)]):
+            head = "Tham số thay đổi so với bộ tiêu chí" if i == 0 else ""
+            if not k:
+                rows.append([head, "không"])
+                continue
+            p = crit.parameter_info(k)
+            rows.append(
+                [
+                    head,
+                    f"{p['reason']} Giá trị dùng: {_words(v)} (bộ tiêu chí: {_words(p['value'])}; mục {p['clause']}; mã tham số {k}).",
+                ]
+            )
     for name, sha in sorted(ev.records.input_sha256.items()):
         rows.append([f"SHA-256 dữ liệu: {name}", sha])
     if with_title:
@@ -357,6 +367,12 @@ def _info_sheet(name: str, rows: list[list], bold: tuple[int, ...] = ()) -> Shee
             Column("", values, "auto", width=34 if j == 0 else (80 if width == 2 else 22), wrap=True)
         )
     return Sheet(name, columns, landscape=width > 2, page_header=name, header_row=False, bold_rows=bold)
+
+
+def _words(v) -> str:
+    """A parameter's value inside a sentence: 12, 12,5, có, không, không đặt."""
+    v = _value(v)
+    return str(v).replace(".", ",") if isinstance(v, float) else str(v).lower() if v in (YES, NO) else str(v)
 
 
 def _value(v) -> str | int | float:

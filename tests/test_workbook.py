@@ -260,7 +260,12 @@ def test_the_info_sheet_says_what_the_tables_come_from():
     info = {r[0]: r[1] for r in wb[INFO_SHEET].iter_rows(values_only=True) if r[0]}
     assert info["Năm đánh giá"] == 2020
     assert info["SHA-256 bộ tiêu chí"] == crit().sha256
-    assert info["Tham số thay đổi so với bộ tiêu chí"] == "unit_late_threshold_percent = 12"
+    changed = info["Tham số thay đổi so với bộ tiêu chí"]
+    assert changed.startswith("Ngưỡng tỷ lệ hồ sơ trễ hạn của cơ quan, đơn vị")
+    assert "Giá trị dùng: 12 (bộ tiêu chí: 10; mục II.2; mã tham số unit_late_threshold_percent)" in changed
+    plain = openpyxl.load_workbook(io.BytesIO(decisions_workbook(sample(), {})))[INFO_SHEET]
+    rows = {r[0]: r[1] for r in plain.iter_rows(values_only=True) if r[0]}
+    assert rows["Tham số thay đổi so với bộ tiêu chí"] == "không"
     assert info["SHA-256 dữ liệu: units.csv"] == ev.records.input_sha256["units.csv"]
 
 
