@@ -205,7 +205,7 @@ def _as_arrow(col: Column) -> pa.Array:
 
 # Advance widths of Times New Roman (Liberation Serif) relative to a digit's: capitals wider,
 # i, l, t, f, r, spaces and stops narrower, m and w wider; marks add no width.
-_WIDTH_CLASSES = ((r"\p{Lu}", 0.4), (r"[fijlrtI.,;:' ]", -0.44), (r"[mwMW%]", 0.5))
+_WIDTH_CLASSES = ((r"\p{Lu}", 0.4), (r"[fijlrtI.,;:' ]", -0.44), (r"[acesz]", -0.15), (r"[mwMW%]", 0.5))
 _WIDEST_CANDIDATES = 64
 
 
@@ -332,7 +332,7 @@ def _layout(sheet: Sheet, cells: list[_Cells], line_height: float) -> tuple[list
         if col.wrap and c.row_text is not None and len(c.row_text):
             row_widths = np.where(c.row_text >= 0, np.append(texts, 0.0)[c.row_text], 0.0)
             fits = row_widths + 1.5 <= w + 1e-9
-            lines = np.maximum(lines, np.where(fits, 1.0, np.ceil(row_widths * 1.08 / room)))
+            lines = np.maximum(lines, np.where(fits, 1.0, np.ceil(row_widths * 1.05 / room)))
     return widths, lines * line_height, head_lines * line_height
 
 
