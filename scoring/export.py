@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
-import zipfile
 from functools import partial
 from pathlib import Path
 
@@ -23,12 +21,11 @@ import pyarrow.compute as pc
 from . import __version__
 from .atomic import publish
 from .evaluate import OUTPUT_COLUMNS, Evaluation
+from .workbook import decisions_workbook
+from .xlsx import FORMULA_START
 
 MAX_SPREADSHEET_ROWS = 100_000
 EXCEL_MAX_ROWS = 1_048_576  # rows of an Excel sheet, the header row included
-EXCEL_MAX_CELL = 32_767  # characters of an Excel cell
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 LIST_COLUMNS = {"capped_by", "reasons", "streak_years", "streak_bands", "actions"}
 
 
@@ -84,6 +81,23 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
     offsets = np.frombuffer(rows.buffers()[1], dtype=width)[rows.offset : rows.offset + len(rows) + 1]
     body = memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
     return b"".join((head, body))
+
+
+# The CSV dialects: `standard` is the machine contract of SPEC §3 (comma, decimal point);
+# `vn` is what Excel reads and writes under Vietnamese regional settings (`;`, decimal comma).
+CSV_DIALECTS = ("standard", "vn")
+
+
+def _csv_bytes_vn(df: pd.DataFrame) -> bytes:
+    """The table as a CSV for Excel under Vietnamese regional settings: `;` between fields,
+    a decimal comma in scores and rates; UTF-8 with BOM, formula-looking text neutralised."""
+    text = csv_frame(df)
+    for c in ("score", "late_rate"):
+        if c in text:
+            text[c] = text[c].str.replace(".", ",", regex=False)
+    buf = io.StringIO()
+    text.to_csv(buf, sep=";", index=False, lineterminator="\r\n")
+    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
 
 
 def _quote_py(text: str) -> str:
@@ -158,83 +172,6 @@ def _special_rows(arr: pa.Array) -> np.ndarray:
     return special
 
 
-def _xlsx_bytes(tables: dict[str, pd.DataFrame], properties: dict[str, str]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, df in tables.items():
-        ws = wb.create_sheet(name)
-        ws.append(list(df.columns))
-        cols = list(df.columns)
-        for values in df.itertuples(index=False, name=None):
-            row = []
-            for v in values:
-                if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-                    row.append(None)
-                elif isinstance(v, np.bool_ | bool):
-                    row.append(bool(v))
-                elif isinstance(v, np.integer):
-                    row.append(int(v))
-                elif isinstance(v, np.floating | float):
-                    row.append(float(v))
-                else:
-                    row.append(_xlsx_text(str(v)))
-            ws.append(row)
-        for cells in ws.iter_rows(min_row=2):
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    if cell.value.startswith(FORMULA_START):
-                        # stored as a string cell with Excel's quote prefix: shown, never run
-                        cell.data_type = "s"
-                        cell.quotePrefix = True
-                elif isinstance(cell.value, float):
-                    header = cols[cell.column - 1]
-                    cell.number_format = "0.00" if header == "score" else "0.000000"
-        ws.freeze_panes = "A2"
-    return workbook_bytes(wb, properties)
-
-
-def workbook_bytes(wb, properties: dict[str, str]) -> bytes:
-    """Stamp a workbook with the audit properties and save it with fixed timestamps."""
-    from openpyxl.packaging.custom import StringProperty
-
-    for k, v in properties.items():
-        wb.custom_doc_props.append(StringProperty(name=k, value=v))
-    wb.properties.creator = "scoring"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _deterministic_zip(buf.getvalue())
-
-
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _xlsx_text(text: str) -> str:
-    """Control characters that XML cannot hold become U+FFFD in the workbook (the CSV keeps them)."""
-    return _ILLEGAL_XML.sub("\ufffd", text) if _ILLEGAL_XML.search(text) else text
-
-
-def _deterministic_zip(data: bytes) -> bytes:
-    """Rewrite an .xlsx with fixed timestamps, so equal content gives equal bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                    rb"\g<1>2000-01-01T00:00:00Z\g<3>",
-                    body,
-                )
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, body)
-    return out.getvalue()
-
-
 def manifest(ev: Evaluation, scenario: str | None = None) -> dict:
     """What this export is the product of: versions, hashes, year, overrides."""
     crit = ev.criteria
@@ -280,6 +217,7 @@ def write_outputs(
     manifest_extra: dict | None = None,
     lock_timeout: float | None = None,
     on_wait=None,
+    csv_dialect: str = "standard",
 ) -> list[str]:
     """Write the five tables, `decisions.xlsx` (when small enough) and `manifest.json`.
 
@@ -299,11 +237,9 @@ def write_outputs(
         if fmt == "parquet":
             files[f"{name}.parquet"] = df
         else:
-            files[f"{name}.csv"] = _csv_bytes(df)
+            files[f"{name}.csv"] = _csv_bytes_vn(df) if csv_dialect == "vn" else _csv_bytes(df)
     if fits_spreadsheet(ev, max_spreadsheet_rows):
-        xl, cut = fit_cells({n: _xlsx_frame(df) for n, df in tables.items()}, "decisions.xlsx", fmt)
-        files["decisions.xlsx"] = _xlsx_bytes(xl, _manifest_properties(m))
-        notices.extend(cut)
+        files["decisions.xlsx"] = decisions_workbook(ev, _manifest_properties(m), notices)
     else:
         largest = max(len(df) for df in tables.values())
         notices.append(
@@ -311,6 +247,8 @@ def write_outputs(
             f"{_vn(max_spreadsheet_rows)} dòng của một bảng tính (dùng --format parquet cho dữ liệu lớn)."
         )
     files.update(extra or {})
+    if fmt != "parquet":
+        m["csv_dialect"] = csv_dialect
     m.update(manifest_extra or {})
     m["files"] = sorted(files)
     m["notes"] = [*ev.notes, *notices]
@@ -329,64 +267,6 @@ def check_spreadsheet_rows(n: int) -> int:
     return n
 
 
-def fit_cells(
-    tables: dict[str, pd.DataFrame], book: str, fmt: str = "csv"
-) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Cut text longer than an Excel cell holds (32,767 characters), with a visible mark.
-
-    The workbook is for people; the CSV (or Parquet) table keeps the whole text, and the mark
-    says so. Returns the tables and a notice naming each cut cell (sheet, row, column).
-    """
-    notices, out = [], {}
-    for name, df in tables.items():
-        for col in df.columns:
-            long = [i for i in _long_rows(df[col]) if _utf16_len(df[col].iat[i]) > EXCEL_MAX_CELL]
-            if not long:
-                continue
-            text = df[col].astype(object).copy()
-            for i in long:
-                notices.append(
-                    f"{book}, trang {name}, dòng {i + 2}, cột {col}: ô dài {_vn(len(text.iat[i]))} ký tự, "
-                    f"quá {_vn(EXCEL_MAX_CELL)} ký tự một ô Excel nhận; đã cắt bớt trong bảng tính "
-                    f"({name}.{fmt} giữ đủ)."
-                )
-                text.iat[i] = fit_text(text.iat[i], f"{name}.{fmt}")
-            df = df.assign(**{col: text})
-        out[name] = df
-    return out, notices
-
-
-def _long_rows(s: pd.Series) -> np.ndarray:
-    """Rows whose text may be too long for a cell (over half the limit: a cheap, vectorised test)."""
-    if s.dtype.kind in "biufcmM":
-        return np.empty(0, dtype=np.int64)
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        if not any(isinstance(c, str) and len(c) > EXCEL_MAX_CELL // 2 for c in s.cat.categories):
-            return np.empty(0, dtype=np.int64)
-        s = s.astype(object)
-    try:
-        lengths = s.str.len()
-    except AttributeError:  # no text in the column
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(lengths.fillna(0).to_numpy(dtype=np.int64) > EXCEL_MAX_CELL // 2)
-
-
-def fit_text(text: str, whole_in: str = "tệp CSV") -> str:
-    """The text cut to what an Excel cell holds, with a visible mark; unchanged when it fits."""
-    if len(text) <= EXCEL_MAX_CELL // 2 or _utf16_len(text) <= EXCEL_MAX_CELL:
-        return text
-    mark = f" … [đã cắt bớt; bản đủ trong {whole_in}]"
-    units = text.encode("utf-16-le")[: 2 * (EXCEL_MAX_CELL - _utf16_len(mark))]
-    if units and 0xD8 <= units[-1] <= 0xDB:  # never half of a surrogate pair
-        units = units[:-2]
-    return units.decode("utf-16-le") + mark
-
-
-def _utf16_len(text: str) -> int:
-    """Length as Excel counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def _vn(n: int) -> str:
     """1000000 -> '1.000.000' (Vietnamese thousands separator)."""
     return f"{n:,}".replace(",", ".")
@@ -395,15 +275,6 @@ def _vn(n: int) -> str:
 def fits_spreadsheet(ev: Evaluation, max_rows: int = MAX_SPREADSHEET_ROWS) -> bool:
     """Whether every table of the evaluation fits the workbook row limit."""
     return max(len(df) for df in ev.tables().values()) <= max_rows
-
-
-def _xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Booleans as true/false text, as in the CSV; numbers stay numbers."""
-    df = df.copy()
-    for c in df.columns:
-        if df[c].dtype == bool:
-            df[c] = np.where(df[c].to_numpy(), "true", "false")
-    return df
 
 
 def _write_atomically(out: Path, files: dict[str, bytes | pd.DataFrame], **kwargs) -> list[str]:

@@ -26,8 +26,9 @@ from conftest import HTT, SO, make_dataset
 import scoring.atomic as atomic
 import scoring.cli
 from scoring.cli import main as cli_main
-from scoring.export import EXCEL_MAX_CELL
 from scoring.sample import sample_path
+from scoring.xlsx import MAX_CELL_CHARS as EXCEL_MAX_CELL
+from scoring.xlsx import TRUNCATED_MARK
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = sample_path()
@@ -118,7 +119,7 @@ def test_an_unexpected_error_exits_1_with_a_message_and_no_traceback(tmp_path, c
     def broken(*args, **kwargs):
         raise RuntimeError("writer failed (simulated)")
 
-    monkeypatch.setattr(scoring.export, "_xlsx_bytes", broken)
+    monkeypatch.setattr(scoring.export, "decisions_workbook", broken)
     status, _, err = run(capsys, "evaluate", SAMPLE, "--year", 2020, "--out", tmp_path / "o")
     assert status == 1
     assert "Lỗi không mong đợi" in err and "SCORING_DEBUG=1" in err
@@ -172,38 +173,39 @@ def test_synth_at_the_edges_it_accepts(tmp_path, capsys):
     assert run(capsys, *args, "--format", "csv")[0] == 0
 
 
-def test_a_cell_longer_than_excel_holds_is_cut_in_the_workbook_only(tmp_path, capsys):
-    name = "Sở" + " rất dài" * 5000  # 40,002 characters
-    data = make_dataset(
-        tmp_path / "data",
+def _cells(book_path: Path) -> list:
+    book = openpyxl.load_workbook(book_path)
+    return [cell for ws in book.worksheets for row in ws.iter_rows() for cell in row]
+
+
+def _long_name_dataset(folder: Path, name: str) -> Path:
+    return make_dataset(
+        folder,
         units=[("U1", name, SO)],
         reform_results=[(2020, "U1", "90", "")],
         officials=[(2020, "H1", "Người Một", "U1", "head", HTT)],
     )
+
+
+def test_a_cell_longer_than_excel_holds_is_cut_in_the_workbook_only(tmp_path, capsys):
+    name = "Sở" + " rất dài" * 5000  # 40,002 characters
+    data = _long_name_dataset(tmp_path / "data", name)
     status, out, _ = run(capsys, "evaluate", data, "--year", 2020, "--out", tmp_path / "o")
     assert status == 0
-    assert "quá 32.767 ký tự một ô Excel nhận" in out
+    assert "được cắt bớt trong tệp Excel" in out
     csv = pd.read_csv(tmp_path / "o" / "unit_ranking.csv", encoding="utf-8-sig", dtype=str)
     assert csv.loc[0, "unit_name"] == name
-    book = openpyxl.load_workbook(tmp_path / "o" / "decisions.xlsx")
-    cell = book["unit_ranking"]["C2"].value
-    assert len(cell) <= EXCEL_MAX_CELL and cell.endswith("[đã cắt bớt; bản đủ trong unit_ranking.csv]")
-    assert cell.startswith(name[:1000])
+    cut = [c.value for c in _cells(tmp_path / "o" / "decisions.xlsx") if str(c.value).startswith("Sở rất")]
+    assert cut and all(len(v) <= EXCEL_MAX_CELL and v.endswith(TRUNCATED_MARK) for v in cut)
     notes = json.loads((tmp_path / "o" / "manifest.json").read_text(encoding="utf-8"))["notes"]
-    assert any("unit_ranking, dòng 2, cột unit_name" in n for n in notes)
+    assert any("được cắt bớt trong tệp Excel" in n for n in notes)
 
 
 def test_a_cell_exactly_as_long_as_excel_holds_is_kept_whole(tmp_path, capsys):
     name = "S" * EXCEL_MAX_CELL
-    data = make_dataset(
-        tmp_path / "data",
-        units=[("U1", name, SO)],
-        reform_results=[(2020, "U1", "90", "")],
-        officials=[(2020, "H1", "Người Một", "U1", "head", HTT)],
-    )
+    data = _long_name_dataset(tmp_path / "data", name)
     assert run(capsys, "evaluate", data, "--year", 2020, "--out", tmp_path / "o")[0] == 0
-    book = openpyxl.load_workbook(tmp_path / "o" / "decisions.xlsx")
-    assert book["unit_ranking"]["C2"].value == name
+    assert name in [c.value for c in _cells(tmp_path / "o" / "decisions.xlsx")]
 
 
 # -- consoles that cannot show Vietnamese ----------------------------------------------------------
@@ -248,8 +250,11 @@ def test_whatif_name_that_looks_like_a_formula_is_text_in_the_workbook(tmp_path,
     out = tmp_path / "o"
     status, _, _ = run(capsys, "whatif", SAMPLE, "--year", 2020, "--name", name, "--out", out, "--quiet")
     assert status == 0
-    cell = openpyxl.load_workbook(out / "scenario_decisions.xlsx")["Kịch bản"]["B1"]
-    assert cell.value == name and cell.data_type == "s" and cell.quotePrefix
+    cells = [
+        c for c in _cells(out / "scenario_decisions.xlsx") if isinstance(c.value, str) and name in c.value
+    ]
+    assert cells and all(c.data_type == "s" for c in cells)
+    assert all(c.quotePrefix for c in cells if c.value.startswith("="))
 
 
 def test_the_runs_notes_are_printed_and_written_into_the_manifest(tmp_path, capsys):
