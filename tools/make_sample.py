@@ -20,9 +20,14 @@ from __future__ import annotations
 
 import csv
 import random
+import sys
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules, however this is run
+
+from sample_names import DEM_NAM, DEM_NU, HO, TEN_NAM, TEN_NU  # noqa: E402
 
 SEED = 20171130
 OUT = Path(__file__).resolve().parent.parent / "scoring" / "sample_data"
@@ -364,117 +369,6 @@ HEAD_ROLES = [("head", 7), ("Người đứng đầu", 2), ("Thủ trưởng", 1
 DEPUTY_ROLES = [("deputy", 4), ("cấp phó", 1), ("Cấp phó", 1)]
 STAFF_ROLES = [("staff", 5), ("công chức", 2), ("Công chức", 1)]
 STAFF_ROLES_SN = [("staff", 4), ("viên chức", 2), ("Viên chức", 1)]
-
-HO = [
-    ("Nguyễn", 30),
-    ("Trần", 12),
-    ("Lê", 10),
-    ("Phạm", 7),
-    ("Huỳnh", 6),
-    ("Võ", 6),
-    ("Phan", 5),
-    ("Hoàng", 4),
-    ("Đặng", 3),
-    ("Bùi", 3),
-    ("Đỗ", 3),
-    ("Hồ", 3),
-    ("Ngô", 3),
-    ("Dương", 2),
-    ("Lý", 1),
-    ("Đào", 2),
-    ("Trương", 2),
-    ("Châu", 1),
-    ("Cao", 1),
-]
-DEM_NAM = [
-    "Văn",
-    "Hữu",
-    "Đức",
-    "Minh",
-    "Quốc",
-    "Công",
-    "Thanh",
-    "Ngọc",
-    "Xuân",
-    "Đình",
-    "Tấn",
-    "Quang",
-    "Trọng",
-    "Anh",
-]
-DEM_NU = [
-    "Thị",
-    "Thị",
-    "Thị",
-    "Thị Thu",
-    "Thị Bích",
-    "Thị Kim",
-    "Thị Thanh",
-    "Ngọc",
-    "Thu",
-    "Thị Mỹ",
-    "Thị Hồng",
-    "Diệu",
-]
-TEN_NAM = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Hùng",
-    "Hải",
-    "Long",
-    "Minh",
-    "Nam",
-    "Phong",
-    "Quang",
-    "Sơn",
-    "Tâm",
-    "Thắng",
-    "Tuấn",
-    "Việt",
-    "Khoa",
-    "Hiếu",
-    "Đạt",
-    "Trung",
-    "Lộc",
-    "Phúc",
-    "Thành",
-    "Vinh",
-    "Khải",
-    "Hòa",
-    "Nhân",
-    "Toàn",
-    "Kiên",
-    "Tài",
-]
-TEN_NU = [
-    "Anh",
-    "Hà",
-    "Hạnh",
-    "Hoa",
-    "Hương",
-    "Lan",
-    "Linh",
-    "Mai",
-    "Ngọc",
-    "Nhung",
-    "Phương",
-    "Thảo",
-    "Trang",
-    "Vân",
-    "Yến",
-    "Oanh",
-    "Hằng",
-    "Dung",
-    "Ngân",
-    "Thủy",
-    "Loan",
-    "Quyên",
-    "Trâm",
-    "Uyên",
-    "Diễm",
-]
 
 
 def nfc(s: str) -> str:
