@@ -1,9 +1,10 @@
 """The embedded Khánh Hòa sample against the published facts of SPEC §6.
 
-Published: 44 units a year in four groups; 2018 24 Tốt / 18 Khá / 2 Trung bình / 0 Yếu,
-2019 24/19/0/1, 2020 29/11/4/0; the named scores of 2018 and 2020. Everything else is
-synthetic and says so; the sample makes every rule of §2 fire and shows cases near every
-threshold.
+Published: 44 units a year in four groups; 2018 24 Tốt / 18 Khá / 2 Trung bình / 0 Yếu, and by
+group with each group's first and last (Báo Khánh Hòa, 11/02/2019); 2019 24/19/0/1; 2020
+29/11/4/0 with the first of each group and 12 more units above 90% than in 2019 (Báo Khánh Hòa,
+15/01/2021). Everything else is synthetic and says so; the sample makes every rule of §2 fire
+and shows cases near every threshold.
 """
 
 import pandas as pd
@@ -20,7 +21,8 @@ RULES = {
     "head_removal_streak",
     "party_org_streak",
 }
-GROUP_SIZES = {"Sở, ban, ngành": 21, "Cơ quan ngành dọc": 6, "UBND cấp huyện": 8, "Đơn vị sự nghiệp": 9}
+SO, DOC, HUYEN, SN = "Sở, ban, ngành", "Cơ quan ngành dọc", "UBND cấp huyện", "Đơn vị sự nghiệp"
+GROUP_SIZES = {SO: 21, DOC: 6, HUYEN: 8, SN: 9}
 
 
 @pytest.fixture(scope="module")
@@ -82,23 +84,51 @@ def test_published_scores(evs, year, name, score, band):
 
 
 @pytest.mark.parametrize(
-    "name, place",
+    "group, counts",
+    [(SO, (12, 9, 0, 0)), (DOC, (5, 1, 0, 0)), (HUYEN, (3, 5, 0, 0)), (SN, (4, 3, 2, 0))],
+)
+def test_published_band_counts_of_each_group_in_2018(evs, group, counts):
+    ranking = evs[2018].unit_ranking
+    bands = ranking.loc[ranking["group"] == group, "band"].value_counts()
+    assert tuple(int(bands.get(b, 0)) for b in (TOT, KHA, TB, YEU)) == counts
+
+
+def test_the_one_kha_of_the_central_agencies_in_2018_is_the_police(evs):
+    ranking = evs[2018].unit_ranking
+    kha = ranking[(ranking["group"] == DOC) & (ranking["band"] == KHA)]
+    assert kha["unit_name"].str.startswith("Công an tỉnh").tolist() == [True]
+
+
+@pytest.mark.parametrize(
+    "year, name, place",
     [
-        ("Sở Thông tin và Truyền thông", "first"),
-        ("Sở Giáo dục và Đào tạo", "last"),
-        ("UBND huyện Khánh Vĩnh", "first"),
-        ("UBND huyện Vạn Ninh", "last"),
+        (2018, "Sở Thông tin và Truyền thông", "first"),
+        (2018, "Sở Giáo dục và Đào tạo", "last"),
+        (2018, "Ngân hàng Nhà nước", "first"),
+        (2018, "UBND huyện Khánh Vĩnh", "first"),
+        (2018, "UBND huyện Vạn Ninh", "last"),
+        (2018, "Ban Quản lý dự án phát triển tỉnh", "first"),
+        (2018, "Trường Đại học Khánh Hòa", "last"),
+        (2020, "Thanh tra tỉnh", "first"),
+        (2020, "Ngân hàng Nhà nước", "first"),
+        (2020, "UBND huyện Khánh Vĩnh", "first"),
+        (2020, "Ban Quản lý dự án phát triển tỉnh", "first"),
     ],
 )
-def test_published_places_in_2018(evs, name, place):
-    ranking = evs[2018].unit_ranking
-    u = unit(evs[2018], name)
+def test_published_places_in_their_group(evs, year, name, place):
+    ranking = evs[year].unit_ranking
+    u = unit(evs[year], name)
     group = ranking[ranking["group"] == u["group"]]
     if place == "first":
         assert u["rank_in_group"] == 1
         assert (group["rank_in_group"] == 1).sum() == 1
     else:
         assert u["rank_in_group"] == group["rank_in_group"].max() == len(group)
+
+
+def test_2020_has_12_more_units_above_90_percent_than_2019(evs):
+    above = {y: int((evs[y].unit_ranking["score"] > 90).sum()) for y in (2019, 2020)}
+    assert above[2020] - above[2019] == 12
 
 
 def test_every_rule_fires_in_some_year(evs):
