@@ -726,10 +726,13 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, cols in COLUMNS.items():
         write_csv(OUT / f"{name}.csv", tables[name], cols)
+    import sample_indicators
+
+    write_csv(OUT / "indicators.csv", sample_indicators.rows(), sample_indicators.COLUMNS)
     from sample_readme import readme
 
     (OUT / "README.md").write_text(readme(gen, tables), encoding="utf-8", newline="\n")
-    print(f"wrote {len(COLUMNS)} tables and README.md to {OUT}")
+    print(f"wrote {len(COLUMNS) + 1} tables and README.md to {OUT}")
 
 
 if __name__ == "__main__":
