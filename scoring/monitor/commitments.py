@@ -111,7 +111,8 @@ class Commitments:
         except OSError as exc:
             raise CriteriaError(f"Không đọc được tệp chỉ tiêu {path}: {exc.strerror}") from None
         try:
-            doc = yaml.safe_load(raw.decode("utf-8-sig"))
+            # libyaml's loader when present (ten times faster than the pure-Python one)
+            doc = yaml.load(raw.decode("utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f", dòng {mark.line + 1}" if mark else ""

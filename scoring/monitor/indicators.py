@@ -45,8 +45,15 @@ class IndicatorData:
     present: bool  # the indicators table was given
     notes: list[str] = field(default_factory=list)
 
-    def values(self, indicator_id: str) -> pd.DataFrame:
-        return self.frame[self.frame["indicator_id"] == indicator_id]
+    def values(self, indicator_id: str) -> dict[int, dict[str, Fraction]]:
+        """An indicator's values as {year: {subject: value}}."""
+        if "_by_indicator" not in self.__dict__:
+            by: dict[str, dict[int, dict[str, Fraction]]] = {}
+            f = self.frame
+            for i, y, s, v in zip(f["indicator_id"], f["year"], f["subject_id"], f["value"], strict=True):
+                by.setdefault(i, {}).setdefault(int(y), {})[str(s)] = v
+            self.__dict__["_by_indicator"] = by
+        return self.__dict__["_by_indicator"].get(indicator_id, {})
 
     def years(self) -> set[int]:
         return {int(y) for y in self.frame["year"].unique()}
@@ -180,13 +187,14 @@ def _check(raw: pd.DataFrame, records: Records, commitments: Commitments, notes:
     rows = raw["__row__"].tolist()
     units = set(records.units["unit_id"].tolist())
     yes_no = _yes_no_words(commitments)
+    by_fold = {fold(k): v for k, v in commitments.indicators.items()}
     out = []
     seen: dict[tuple[int, str, str], int] = {}
     for i, row in enumerate(rows):
         c = {name: cells[name][i] for name in COLUMNS}
         if not any(c.values()):
             continue  # a blank line is not a record
-        rec = _row(int(row), c, decimal_comma, commitments, units, yes_no, rep)
+        rec = _row(int(row), c, decimal_comma, commitments, by_fold, units, yes_no, rep)
         if rec is None:
             continue
         key = (rec["year"], rec["indicator_id"], rec["subject_id"])
@@ -212,7 +220,7 @@ def _yes_no_words(commitments: Commitments) -> dict[str, int]:
     return {fold(w): 1 for w in words.get("yes", [])} | {fold(w): 0 for w in words.get("no", [])}
 
 
-def _row(row, c, decimal_comma, commitments, units, yes_no, rep) -> dict | None:
+def _row(row, c, decimal_comma, commitments, by_fold, units, yes_no, rep) -> dict | None:
     """One row checked and typed; None (and its problems reported) when it cannot be used."""
     ok = True
     year = None
@@ -226,7 +234,7 @@ def _row(row, c, decimal_comma, commitments, units, yes_no, rep) -> dict | None:
             ok = False
         else:
             year = int(y)
-    ind = _indicator(row, c["indicator_id"], commitments, rep)
+    ind = _indicator(row, c["indicator_id"], commitments, by_fold, rep)
     subject = c["subject_id"]
     if not subject:
         rep.add(row, "subject_id", None, "cần mã đối tượng, không được để trống")
@@ -250,11 +258,10 @@ def _row(row, c, decimal_comma, commitments, units, yes_no, rep) -> dict | None:
     )
 
 
-def _indicator(row, text, commitments: Commitments, rep) -> Indicator | None:
+def _indicator(row, text, commitments: Commitments, by_fold: dict, rep) -> Indicator | None:
     if not text:
         rep.add(row, "indicator_id", None, "cần mã chỉ số, không được để trống")
         return None
-    by_fold = {fold(k): v for k, v in commitments.indicators.items()}
     ind = by_fold.get(fold(text))
     if ind is None:
         close = difflib.get_close_matches(text, list(commitments.indicators), n=1, cutoff=0.6)

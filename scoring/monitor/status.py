@@ -142,10 +142,8 @@ def _worst(values: list[Fraction], comparison: str) -> Fraction:
 class _Values:
     """An indicator's values as {year: {subject: value}}."""
 
-    def __init__(self, frame: pd.DataFrame):
-        self.by_year: dict[int, dict[str, Fraction]] = {}
-        for y, s, v in zip(frame["year"], frame["subject_id"], frame["value"], strict=True):
-            self.by_year.setdefault(int(y), {})[str(s)] = v
+    def __init__(self, by_year: dict[int, dict[str, Fraction]]):
+        self.by_year = by_year
 
     def at(self, year: int) -> dict[str, Fraction]:
         return self.by_year.get(year, {})
