@@ -273,6 +273,7 @@ def test_one_enterprise_inspected_twice_misses_the_once_a_year_target(tmp_path):
     assert word(m, j) == CHUA_DAT
     assert m.table.set_index("commitment_id").loc["one_inspection_per_enterprise", "subjects_met"] == "2/3"
     assert j.value == 2  # the worst subject
+    assert j.trend_met == ((2020, 2, 3),)  # the trend line of several subjects: how many meet it
 
 
 def test_every_enterprise_inspected_at_most_once_meets_it(tmp_path):

@@ -162,3 +162,33 @@ def test_every_result_says_whether_it_is_published_or_synthetic():
     published = results[results["source"] == "published"]
     assert set(published["year"]) <= {"2018", "2019", "2020"}
     assert len(published) >= 12  # the named 2018 and 2020 scores
+
+
+# -- the indicators of the monitor (issue 10 §5) -------------------------------------------------
+
+
+def test_published_indices_are_kept_with_their_source_and_the_rest_says_synthetic():
+    rows = pd.read_csv(sample_path() / "indicators.csv", dtype=str, keep_default_na=False)
+    assert set(rows["source"]) == {"published", "synthetic"}
+    assert set(rows["year"]) == {"2017", "2018", "2019", "2020"}
+    published = rows[rows["source"] == "published"].set_index(["indicator_id", "year"])
+    assert published.loc[("sipas", "2020"), "value"] == "81.82"
+    assert published.loc[("par_index", "2019"), "value"] == "80.91"
+    assert published.loc[("par_index_rank", "2019"), "value"] == "34"
+    assert all(published["note"].str.len() > 0)  # each published figure names its source
+
+
+def test_the_sample_shows_every_status_of_the_monitor():
+    records = scoring.load_records(None)
+    seen = set()
+    for year in (2017, 2018, 2019, 2020):
+        seen |= set(scoring.monitor_commitments(records, year).table["status"])
+    assert seen == {"đạt", "chưa đạt", "chưa có số liệu", "chưa đến hạn"}
+
+
+def test_satisfaction_above_80_percent_is_met_in_2020_on_the_published_figure():
+    table = scoring.monitor_commitments(scoring.load_records(None), 2020).table.set_index("commitment_id")
+    assert (table.loc["satisfaction_above_80", "value"], table.loc["satisfaction_above_80", "status"]) == (
+        "81.82",
+        "đạt",
+    )

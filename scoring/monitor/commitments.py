@@ -152,26 +152,33 @@ class Commitments:
         """A new Commitments with some readings replaced (text values as the command line gives them)."""
         if not overrides:
             return self
-        params = dict(self.params)
-        applied = list(self.overrides)
-        for name, value in overrides.items():
-            if name not in PARAM_KINDS:
-                close = difflib.get_close_matches(name, PARAM_KINDS, n=1)
-                hint = f" Có phải '{close[0]}'?" if close else ""
-                raise CriteriaError(
-                    f"Tham số không được biết: '{name}'.{hint} Các tham số của chỉ tiêu: "
-                    + ", ".join(PARAM_KINDS)
-                )
-            if isinstance(value, str):
-                value = yaml.safe_load(value) if value.strip() else None
-            why = _check_param(PARAM_KINDS[name], value)
-            if why:
-                raise CriteriaError(f"Giá trị không hợp lệ cho '{name}': {value!r} — {why}.")
-            params[name] = value
-            applied = [(k, v) for k, v in applied if k != name] + [(name, value)]
+        typed = {name: _override(name, value) for name, value in overrides.items()}
+        applied = [(k, v) for k, v in self.overrides if k not in typed] + list(typed.items())
         return Commitments(
-            self.doc, self.source, self.sha256, self.indicators, self.commitments, params, tuple(applied)
+            self.doc,
+            self.source,
+            self.sha256,
+            self.indicators,
+            self.commitments,
+            {**self.params, **typed},
+            tuple(applied),
         )
+
+
+def _override(name: str, value: Any) -> Any:
+    """A reading's new value, typed and checked; unknown names are refused with a suggestion."""
+    if name not in PARAM_KINDS:
+        close = difflib.get_close_matches(name, PARAM_KINDS, n=1)
+        hint = f" Có phải '{close[0]}'?" if close else ""
+        raise CriteriaError(
+            f"Tham số không được biết: '{name}'.{hint} Các tham số của chỉ tiêu: {', '.join(PARAM_KINDS)}"
+        )
+    if isinstance(value, str):
+        value = yaml.safe_load(value) if value.strip() else None
+    why = _check_param(PARAM_KINDS[name], value)
+    if why:
+        raise CriteriaError(f"Giá trị không hợp lệ cho '{name}': {value!r} — {why}.")
+    return value
 
 
 def _parse(doc: dict, source: str, sha: str) -> Commitments:

@@ -66,6 +66,7 @@ class Judgement:
     missing: tuple[str, ...]  # subjects of the commitment without a value
     trend: tuple[tuple[int, Fraction], ...]  # the series up to the year
     reason: str  # why not due, or what is missing (in Vietnamese)
+    trend_met: tuple[tuple[int, int, int], ...] = ()  # several subjects: (year, meeting, expected)
 
 
 @dataclass
@@ -185,13 +186,15 @@ def judge(
     target = commitments.target_value(c)
     due = c.due_year(commitments["undated_due_year"])
     met, value, prev, several, missing = _state(c, year, commitments, values, units, target)
-    trend = []
+    trend, trend_met = [], []
     for y in sorted(values.by_year):
         if y > year:
             break
-        _m, v, _p, _s, _miss = _state(c, y, commitments, values, units, target)
+        _m, v, _p, s, _miss = _state(c, y, commitments, values, units, target)
         if v is not None:
             trend.append((y, v))
+        if s is not None:
+            trend_met.append((y, *s))
     reason = ""
     if in_force is not None and year < in_force:
         key, reason = NOT_DUE, f"Chương trình có hiệu lực từ năm {in_force}"
@@ -207,7 +210,9 @@ def judge(
             reason = f"không có số liệu năm {year}"
     else:
         key = MET if met else NOT_MET
-    return Judgement(c, year, key, value, prev, target, due, met, several, missing, tuple(trend), reason)
+    return Judgement(
+        c, year, key, value, prev, target, due, met, several, missing, tuple(trend), reason, tuple(trend_met)
+    )
 
 
 def _missing_text(missing: tuple[str, ...], year: int) -> str:

@@ -203,12 +203,18 @@ def people_table(m: Monitoring) -> pd.DataFrame:
 
 
 def sparkline(j: Judgement, width: int = 120, height: int = 28) -> str:
-    """The commitment's trend as a small inline SVG: the values, the target line, the year's point."""
-    pts = [(y, float(v)) for y, v in j.trend]
+    """The commitment's trend as a small inline SVG: the values, the target line, the year's point.
+    For several subjects, the share of them that meet the target, against all of them."""
+    if j.trend_met:
+        pts = [(y, k / n) for y, k, n in j.trend_met]
+        target, title = 1.0, "; ".join(f"{y}: {k}/{n} đạt" for y, k, n in j.trend_met)
+    else:
+        pts = [(y, float(v)) for y, v in j.trend]
+        target = None if j.target_value is None else float(j.target_value)
+        title = "; ".join(f"{y}: {vn_number(v, j.commitment.indicator.kind)}" for y, v in j.trend)
     if not pts:
         return ""
     ys = [v for _, v in pts]
-    target = None if j.target_value is None else float(j.target_value)
     lo, hi = (
         min(ys + ([target] if target is not None else [])),
         max(ys + ([target] if target is not None else [])),
@@ -222,7 +228,6 @@ def sparkline(j: Judgement, width: int = 120, height: int = 28) -> str:
         return round(x, 1), round(height - 4 - (height - 8) * (v - lo) / span, 1)
 
     parts = [f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">']
-    title = "; ".join(f"{y}: {vn_number(v, j.commitment.indicator.kind)}" for y, v in j.trend)
     parts.append(f"<title>{html.escape(title)}</title>")
     if target is not None:
         _, ty = xy(x0, target)
@@ -238,10 +243,14 @@ def sparkline(j: Judgement, width: int = 120, height: int = 28) -> str:
 
 
 def traffic_light_html(m: Monitoring) -> str:
-    """The notebook's table: one row per commitment, a coloured status and a trend line."""
+    """The notebook's view: the year's counts and notes, then one row per commitment with a coloured
+    status and its trend line (dashed: the target)."""
     head = ["STT", "Chỉ tiêu", "Mục", "Mục tiêu", f"Năm {m.year}", "Xu hướng", "Tình hình", "Ghi chú"]
+    font = "font-family:'Liberation Sans',Arial,sans-serif"  # a font with every Vietnamese mark
+    lines = [m.summary(), *(f"Lưu ý: {n}" for n in m.notes)]
     out = [
-        '<table class="monitor" style="border-collapse:collapse;font-size:13px">',
+        f'<div style="{font};line-height:1.4">' + "<br>".join(html.escape(x) for x in lines) + "</div>",
+        f'<table class="monitor" style="border-collapse:collapse;font-size:13px;{font}">',
         "<thead><tr>"
         + "".join(f'<th style="text-align:left;padding:2px 6px">{h}</th>' for h in head)
         + "</tr></thead>",
@@ -261,9 +270,13 @@ def traffic_light_html(m: Monitoring) -> str:
             f"{status}",
             html.escape(_note(m, j)),
         ]
+        style = "padding:2px 6px;border-top:1px solid #ddd"
         out.append(
             "<tr>"
-            + "".join(f'<td style="padding:2px 6px;border-top:1px solid #ddd">{c}</td>' for c in cells)
+            + "".join(
+                f'<td style="{style}{";white-space:nowrap" if k in (4, 6) else ""}">{c}</td>'
+                for k, c in enumerate(cells)
+            )
             + "</tr>"
         )
     out += ["</tbody></table>"]
