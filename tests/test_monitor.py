@@ -94,6 +94,11 @@ def test_at_least_25_commitments_each_with_clause_quote_indicator_target_and_tab
         assert x.target.due in ("yearly", "undated") or isinstance(x.target.due, int)
 
 
+def test_docs_list_every_commitment():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "monitor.md").read_text(encoding="utf-8")
+    assert [c.id for c in load_commitments().commitments if f"`{c.id}`" not in text] == []
+
+
 def test_the_status_words_are_exactly_the_four_of_the_issue():
     c = load_commitments()
     assert [c.status(k) for k in ("met", "not_met", "no_data", "not_due")] == [
