@@ -660,3 +660,32 @@ def test_an_out_that_is_a_file_exits_2_and_an_unwritable_one_exits_1(tmp_path, c
     monkeypatch.setattr(scoring.export, "write_files", refuse)
     assert _cli(scoring.sample.sample_path(), "--year", 2020, "--out", tmp_path / "o") == 1
     assert "Không ghi được kết quả" in capsys.readouterr().err
+
+
+# -- the readings as notebook controls ---------------------------------------------------------------
+
+
+def _status_of(panel, cid: str) -> str:
+    j = next(j for j in panel.monitoring.judgements if j.commitment.id == cid)
+    return panel.monitoring.commitments.status(j.key)
+
+
+def test_a_control_per_reading_set_at_the_baseline_and_switching_each_redraws():
+    from scoring.monitor.commitments import PARAM_KINDS
+    from scoring.monitor.panel import NO_YEAR, MonitorPanel
+
+    records = scoring.load_records(None, baseline())
+    p = MonitorPanel(records, 2020, baseline(), commitments_file())
+    assert set(p.controls) == set(PARAM_KINDS) and p.overrides == {}
+    assert _status_of(p, "interlinked_procedures_rising") == CHUA_DAT  # 62 then 62
+    p.controls["flat_counts_as_rising"].value = True
+    assert _status_of(p, "interlinked_procedures_rising") == DAT
+    assert "flat_counts_as_rising = True" in p.table.value
+    assert _status_of(p, "mountain_hospitals_self_financing") == DAT  # 64% and 61,5% against 60
+    p.controls["mountain_hospital_target_percent"].value = 70
+    assert _status_of(p, "mountain_hospitals_self_financing") == CHUA_DAT
+    p19 = MonitorPanel(records, 2019, baseline(), commitments_file())
+    assert _status_of(p19, "paper_reduction_60") == CHUA_DEN_HAN
+    p19.controls["undated_due_year"].value = NO_YEAR
+    assert p19.overrides == {"undated_due_year": None}
+    assert _status_of(p19, "paper_reduction_60") == CHUA_DAT
