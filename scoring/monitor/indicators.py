@@ -18,6 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..labels import fold
 from ..records import Problem, Records, ValidationError
@@ -50,7 +51,8 @@ class IndicatorData:
         if "_by_indicator" not in self.__dict__:
             by: dict[str, dict[int, dict[str, Fraction]]] = {}
             f = self.frame
-            for i, y, s, v in zip(f["indicator_id"], f["year"], f["subject_id"], f["value"], strict=True):
+            cols = (_objects(f[c]) for c in ("indicator_id", "year", "subject_id", "value"))
+            for i, y, s, v in zip(*cols, strict=True):
                 by.setdefault(i, {}).setdefault(int(y), {})[str(s)] = v
             self.__dict__["_by_indicator"] = by
         return self.__dict__["_by_indicator"].get(indicator_id, {})
@@ -166,13 +168,21 @@ def _columns(raw: pd.DataFrame, rep: _Report, notes: list[str]) -> dict[str, str
     return found
 
 
+def _objects(s: pd.Series) -> list:
+    """A column as Python objects in one vectorised step (iterating Arrow strings one by one is slow)."""
+    if s.dtype == object:
+        return s.tolist()
+    return pa.array(s, from_pandas=True).to_pylist()
+
+
 def _text(raw: pd.DataFrame, col: str | None) -> list[str]:
     if col is None:
         return [""] * len(raw)
     s = raw[col]
-    return [
-        "" if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v).strip() for v in s.tolist()
-    ]
+    if s.dtype.kind in "iufb":  # a Parquet file's numbers: as text, blanks empty
+        s = s.astype(object).where(s.notna(), "")
+    values = _objects(s)
+    return ["" if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v).strip() for v in values]
 
 
 def _check(raw: pd.DataFrame, records: Records, commitments: Commitments, notes: list[str]) -> pd.DataFrame:
@@ -188,31 +198,67 @@ def _check(raw: pd.DataFrame, records: Records, commitments: Commitments, notes:
     units = set(records.units["unit_id"].tolist())
     yes_no = _yes_no_words(commitments)
     by_fold = {fold(k): v for k, v in commitments.indicators.items()}
-    out = []
+    out: dict[str, list] = {name: [] for name in _FRAME_COLUMNS}
     seen: dict[tuple[int, str, str], int] = {}
-    for i, row in enumerate(rows):
-        c = {name: cells[name][i] for name in COLUMNS}
-        if not any(c.values()):
+    # a row's cells but its subject are checked once per distinct combination (a table of
+    # inspections per enterprise repeats the same few), the problems replayed with each row
+    typed: dict[tuple[str, ...], tuple] = {}
+    subjects_ok: dict[tuple[str, str], list] = {}
+    for row, y_text, i_text, subject, v_text, n_text, d_text in zip(
+        rows, *(cells[n] for n in COLUMNS), strict=True
+    ):
+        key = (y_text, i_text, v_text, n_text, d_text)
+        if not subject and not any(key):
             continue  # a blank line is not a record
-        rec = _row(int(row), c, decimal_comma, commitments, by_fold, units, yes_no, rep)
-        if rec is None:
+        if key not in typed:
+            c = dict(zip(COLUMNS, (y_text, i_text, subject, v_text, n_text, d_text), strict=True))
+            typed[key] = _typed(c, decimal_comma, commitments, by_fold, yes_no)
+        year, ind, value, num, den, head, tail = typed[key]
+        problems = list(head)
+        if not subject:
+            problems.append(("subject_id", None, "cần mã đối tượng, không được để trống"))
+        elif ind is not None:
+            if (ind.id, subject) not in subjects_ok:
+                subjects_ok[(ind.id, subject)] = _subject_problems(subject, ind, commitments, units)
+            problems += subjects_ok[(ind.id, subject)]
+        if not problems:
+            problems = tail
+        for column, shown, expected in problems:
+            rep.add(int(row), column, shown, expected)
+        if problems:
             continue
-        key = (rec["year"], rec["indicator_id"], rec["subject_id"])
-        if key in seen:
+        dup = (year, ind.id, subject)
+        if dup in seen:
             rep.add(
                 int(row),
                 "subject_id",
-                rec["subject_id"],
-                f"đã có số liệu của {rec['indicator_id']} cho đối tượng này năm {rec['year']} ở dòng {seen[key]}: "
+                subject,
+                f"đã có số liệu của {ind.id} cho đối tượng này năm {year} ở dòng {seen[dup]}: "
                 "mỗi chỉ số chỉ có một giá trị mỗi đối tượng mỗi năm",
             )
             continue
-        seen[key] = int(row)
-        out.append(rec)
+        seen[dup] = int(row)
+        for name, v in zip(_FRAME_COLUMNS, (year, ind.id, subject, value, num, den, int(row)), strict=True):
+            out[name].append(v)
     rep.finish()
     if rep.problems:
         raise ValidationError(rep.problems)
-    return pd.DataFrame(out, columns=list(_empty().columns)) if out else _empty()
+    if not out["year"]:
+        return _empty()
+    return pd.DataFrame({**out, "table": ["indicators"] * len(out["year"])}, columns=list(_empty().columns))
+
+
+_FRAME_COLUMNS = ("year", "indicator_id", "subject_id", "value", "numerator", "denominator", "row")
+
+
+class _Problems:
+    """Problems of one row's cells, without the row (the caller adds it)."""
+
+    def __init__(self):
+        self.items: list[tuple[str, str | None, str]] = []
+
+    def add(self, _row, column, value, expected) -> None:
+        self.items.append((column, value, expected))
 
 
 def _yes_no_words(commitments: Commitments) -> dict[str, int]:
@@ -220,42 +266,24 @@ def _yes_no_words(commitments: Commitments) -> dict[str, int]:
     return {fold(w): 1 for w in words.get("yes", [])} | {fold(w): 0 for w in words.get("no", [])}
 
 
-def _row(row, c, decimal_comma, commitments, by_fold, units, yes_no, rep) -> dict | None:
-    """One row checked and typed; None (and its problems reported) when it cannot be used."""
-    ok = True
+def _typed(c, decimal_comma, commitments, by_fold, yes_no) -> tuple:
+    """(year, indicator, value, numerator, denominator, problems of year and indicator, problems of
+    the value) of a row's cells but its subject."""
+    head, tail = _Problems(), _Problems()
     year = None
     if not c["year"]:
-        rep.add(row, "year", None, "cần năm (ví dụ 2020), không được để trống")
-        ok = False
+        head.add(None, "year", None, "cần năm (ví dụ 2020), không được để trống")
     else:
         y = parse_number(c["year"], decimal_comma)
         if y is None or y.denominator != 1 or not YEAR_RANGE[0] <= y <= YEAR_RANGE[1]:
-            rep.add(row, "year", c["year"], f"cần năm là số nguyên từ {YEAR_RANGE[0]} đến {YEAR_RANGE[1]}")
-            ok = False
+            head.add(None, "year", c["year"], f"cần năm là số nguyên từ {YEAR_RANGE[0]} đến {YEAR_RANGE[1]}")
         else:
             year = int(y)
-    ind = _indicator(row, c["indicator_id"], commitments, by_fold, rep)
-    subject = c["subject_id"]
-    if not subject:
-        rep.add(row, "subject_id", None, "cần mã đối tượng, không được để trống")
-        ok = False
-    elif ind is not None and not _subject_ok(row, subject, ind, commitments, units, rep):
-        ok = False
-    if ind is None or not ok:
-        return None
-    value, num, den = _value(row, c, ind, decimal_comma, yes_no, rep)
-    if value is None:
-        return None
-    return dict(
-        year=year,
-        indicator_id=ind.id,
-        subject_id=subject,
-        value=value,
-        numerator=num,
-        denominator=den,
-        row=row,
-        table="indicators",
-    )
+    ind = _indicator(None, c["indicator_id"], commitments, by_fold, head)
+    value = num = den = None
+    if ind is not None:
+        value, num, den = _value(None, c, ind, decimal_comma, yes_no, tail)
+    return year, ind, value, num, den, head.items, tail.items
 
 
 def _indicator(row, text, commitments: Commitments, by_fold: dict, rep) -> Indicator | None:
@@ -284,23 +312,20 @@ def _indicator(row, text, commitments: Commitments, by_fold: dict, rep) -> Indic
     return ind
 
 
-def _subject_ok(row, subject, ind: Indicator, commitments: Commitments, units: set[str], rep) -> bool:
+def _subject_problems(subject, ind: Indicator, commitments: Commitments, units: set[str]) -> list:
     fixed = commitments.observation(ind.observed).get("subjects")
     if fixed and subject not in fixed:
         label = commitments.observation(ind.observed)["label"]
-        rep.add(
-            row, "subject_id", subject, f"chỉ số {ind.id} đo theo {label}: cần một trong {', '.join(fixed)}"
-        )
-        return False
+        return [("subject_id", subject, f"chỉ số {ind.id} đo theo {label}: cần một trong {', '.join(fixed)}")]
     if ind.observed == "unit" and subject not in units:
-        rep.add(
-            row,
-            "subject_id",
-            subject,
-            f"chỉ số {ind.id} đo theo cơ quan, đơn vị: mã đơn vị không có trong bảng units",
-        )
-        return False
-    return True
+        return [
+            (
+                "subject_id",
+                subject,
+                f"chỉ số {ind.id} đo theo cơ quan, đơn vị: mã đơn vị không có trong bảng units",
+            )
+        ]
+    return []
 
 
 def _value(row, c, ind: Indicator, decimal_comma, yes_no, rep):

@@ -165,16 +165,21 @@ def _state(c, year, commitments, values: _Values, units, target):
         up = v > prev or (flat_ok and v == prev)
         down = v < prev or (flat_ok and v == prev)
         return (up if c.target.comparison == "rising" else down), v, prev, None, ()
-    got = {s: now[s] for s in expected if s in now}
+    got = [now[s] for s in expected if s in now]
     missing = tuple(s for s in expected if s not in now)
     if not got:
         return None, None, None, None, missing
-    ok = {s: _meets(v, c.target.comparison, target) for s, v in got.items()}
-    value = _worst(list(got.values()), c.target.comparison)
-    prev_vals = [values.at(year - 1)[s] for s in expected if s in values.at(year - 1)]
-    prev = _worst(prev_vals, c.target.comparison) if prev_vals else None
-    several = (sum(ok.values()), len(expected)) if (len(expected) > 1 or not closed) else None
-    if not all(ok.values()):
+    # compared once per distinct value: thousands of enterprises share a few counts (keyed by
+    # numerator and denominator: a Fraction's own hash is slow)
+    distinct = {(v.numerator, v.denominator): v for v in got}
+    meets = {k: _meets(v, c.target.comparison, target) for k, v in distinct.items()}
+    n_ok = sum(meets[(v.numerator, v.denominator)] for v in got)
+    value = _worst(list(distinct.values()), c.target.comparison)
+    before = values.at(year - 1)
+    prev_vals = {(v.numerator, v.denominator): v for v in (before[s] for s in expected if s in before)}
+    prev = _worst(list(prev_vals.values()), c.target.comparison) if prev_vals else None
+    several = (n_ok, len(expected)) if (len(expected) > 1 or not closed) else None
+    if n_ok < len(got):
         return False, value, prev, several, missing  # one miss is certain, whatever is missing
     return (None if missing else True), value, prev, several, missing
 

@@ -114,14 +114,20 @@ def series_table(m: Monitoring) -> pd.DataFrame:
     f = m.data.frame
     f = f[f["year"] <= m.year]
     kinds = {i: ind.kind for i, ind in m.commitments.indicators.items()}
+    shown: dict[tuple, str] = {}  # each distinct value formatted once
+
+    def text(v: Fraction, i: str) -> str:
+        key = (v.numerator, v.denominator, kinds[i])
+        if key not in shown:
+            shown[key] = machine_number(v, kinds[i])
+        return shown[key]
+
     out = pd.DataFrame(
         {
             "year": f["year"].astype(str),
             "indicator": f["indicator_id"],
             "subject_id": f["subject_id"],
-            "value": [
-                machine_number(v, kinds[i]) for v, i in zip(f["value"], f["indicator_id"], strict=True)
-            ],
+            "value": [text(v, i) for v, i in zip(f["value"], f["indicator_id"], strict=True)],
             "numerator": ["" if v is None or pd.isna(v) else str(int(v)) for v in f["numerator"]],
             "denominator": ["" if v is None or pd.isna(v) else str(int(v)) for v in f["denominator"]],
             "source_table": f["table"],
