@@ -32,7 +32,8 @@ def write_sample(out_dir: str | Path, force: bool = False) -> list[Path]:
     refused unless `force`; the user's other files stay. All or nothing (scoring.atomic).
     """
     out = Path(out_dir)
-    names = [f"{t}.csv" for t in SAMPLE_TABLES] + ["README.md"]
+    # every table of the sample: the six of SPEC §3 and the optional ones (indicators, …)
+    names = sorted(p.name for p in SAMPLE_DIR.glob("*.csv")) + ["README.md"]
     there = [n for n in names if (out / n).exists() or (out / n).is_symlink()]
     if there and not force:
         raise SampleExists(

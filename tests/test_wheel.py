@@ -68,8 +68,8 @@ def test_the_wheel_carries_the_criteria_their_source_and_the_annex_notebook(inst
 
 def test_the_installed_package_reads_its_own_criteria_and_notebook(installed, tmp_path):
     code = (
-        "import scoring, scoring.criteria as c, scoring.annex as a;"
-        "print(scoring.__file__); print(c.DEFAULT_CRITERIA); print(a.NOTEBOOK)"
+        "import scoring, scoring.criteria as c, scoring.annex as a, scoring.monitor.commitments as m;"
+        "print(scoring.__file__); print(c.DEFAULT_CRITERIA); print(a.NOTEBOOK); print(m.DEFAULT_COMMITMENTS)"
     )
     done = from_wheel(installed, "-c", code, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
