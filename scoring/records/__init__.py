@@ -76,7 +76,8 @@ The package, one job per module (each imports only the ones listed before it):
 """
 
 from .container import Records
-from .load import load_records, year_problems
+from .files import Source
+from .load import load_records
 from .problems import Problem, ValidationError
 from .schema import (
     EXTRA_TABLES,
@@ -89,7 +90,7 @@ from .schema import (
     YEAR_RANGE,
     Col,
 )
-from .sources import Source
+from .years import year_notes, year_problems
 
 __all__ = [
     "EXTRA_TABLES",
@@ -106,5 +107,6 @@ __all__ = [
     "Source",
     "ValidationError",
     "load_records",
+    "year_notes",
     "year_problems",
 ]

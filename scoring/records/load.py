@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..criteria import Criteria, load_criteria
 from ..keys import positions
-from ..labels import MISSING
 from .cells import Typed, typed_table
-from .container import Records
-from .problems import Collector, Problem, ValidationError, sorted_problems
+from .container import DIGITS, Records
+from .files import Files, file_sha256
+from .problems import Problem, ValidationError, sorted_problems
 from .read import read_table
 from .references import check_keys
 from .schema import OPTIONAL_EFFECT, REQUIRED_TABLES, TABLE_NAMES, empty_frame
-from .sources import Files, Source, file_sha256, find_sources
+from .sources import find_sources
+from .years import year_notes, year_problems
 
 
 def load_records(
@@ -30,6 +30,7 @@ def load_records(
     Raises `ValidationError` listing every problem found; nothing is returned half-read.
     """
     crit = criteria or load_criteria()
+    digits = crit[DIGITS]
     if data is None:
         from ..sample import sample_path
 
@@ -42,11 +43,8 @@ def load_records(
     for t in REQUIRED_TABLES:
         if t not in sources and not any(p.expected.startswith("không tìm thấy") for p in problems):
             problems.append(
-                Problem(
+                Problem.of_file(
                     str(data.name or data),
-                    None,
-                    None,
-                    None,
                     f"thiếu bảng bắt buộc {t} ({t}.csv, {t}.parquet hoặc trang {t} của tệp .xlsx)",
                 )
             )
@@ -55,10 +53,10 @@ def load_records(
         src = sources.get(t)
         if src is None:
             continue
-        raw = read_table(src, files, problems)
+        raw = read_table(src, files, problems, digits)
         if raw is None:
             continue
-        got = typed_table(t, raw, src.where, crit, problems, notes)
+        got = typed_table(t, raw, src.where, crit, problems, notes, digits)
         if got is not None:
             typed[t] = got
     for t in OPTIONAL_EFFECT:
@@ -68,6 +66,8 @@ def load_records(
     if year is not None:
         frames = {t: typed[t].frame for t in typed if typed[t].complete}
         problems += year_problems(frames, sources, int(year), str(data))
+        if not problems:
+            notes += year_notes(frames, sources, int(year))
     if problems:
         raise ValidationError(sorted_problems(problems, sources))
     frames = {t: typed[t].frame for t in typed}
@@ -85,6 +85,7 @@ def load_records(
         origin=str(data),
     )
     _keep_codes(records, codes)
+    records.__dict__["_read_digits"] = digits
     if year is not None:
         records.__dict__.setdefault("_checked_years", set()).add(int(year))
     return records
@@ -108,35 +109,3 @@ def _keep_codes(records: Records, codes: dict) -> None:
     cache["official_dossier"] = codes.get(("official", "official_dossiers"), np.zeros(0, dtype=np.int64))
     cache["n_officials"] = n
     records.__dict__["_codes"] = cache
-
-
-def year_problems(frames: dict[str, pd.DataFrame], sources: dict[str, Source], year: int, origin: str):
-    """What is missing for evaluating `year`: any record at all, the proposed ratings."""
-    problems = []
-    with_year = ("reform_results", "unit_dossiers", "officials", "official_dossiers", "party_orgs")
-    if not any((frames[t]["year"] == year).any() for t in with_year if t in frames):
-        have = sorted({int(y) for t in with_year if t in frames for y in frames[t]["year"].unique()})
-        problems.append(
-            Problem(
-                origin or "dữ liệu",
-                None,
-                "year",
-                str(year),
-                "năm đánh giá không có dữ liệu nào"
-                + (f"; các năm có dữ liệu: {', '.join(map(str, have))}" if have else ""),
-            )
-        )
-    for table, col in (("officials", "proposed_rating"), ("party_orgs", "proposed_classification")):
-        if table not in frames:
-            continue
-        df = frames[table]
-        blank_cell = df[col + "_blank"] if col + "_blank" in df else True
-        blank = df[(df["year"] == year) & (df[col] == MISSING) & blank_cell]
-        src = sources.get(table)
-        Collector(problems, src.where if src else table, blank["row"].to_numpy()).add(
-            col,
-            pd.Series([""] * len(blank)),
-            f"cần xếp loại đề xuất cho năm đánh giá {year}",
-            np.ones(len(blank), dtype=bool),
-        )
-    return problems

@@ -2,13 +2,60 @@
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Context, Decimal
 
 import numpy as np
 import pandas as pd
 
 from ..labels import Parsed, parse_labels
 from .schema import YEAR_RANGE
+
+# Wide enough for the exact decimal value of any double (at most 767 significant digits).
+_EXACT = Context(prec=800)
+
+
+def number_text(value: float | int, percent: bool, digits: int | None) -> str:
+    """A number from a binary format (a spreadsheet cell, Parquet) written out as text.
+
+    SPEC §2: the value as a spreadsheet shows it, at `digits` significant digits (the reading
+    `binary_score_significant_digits`; None: the exact binary value), in plain decimals, so the
+    text path then rounds it half up like a written one (84.99499999999999 → "84.995" → 85.00).
+    A percent-formatted cell is the percentage it shows (0.9686 → "96.86%").
+    """
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        d = Decimal(value)
+    elif not math.isfinite(value):
+        return repr(value)
+    elif digits is None:
+        d = Decimal(value)
+    else:
+        d = Decimal(format(value, f".{digits - 1}e"))
+    if percent:
+        d = d.scaleb(2, _EXACT)
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    if s in ("-0", ""):
+        s = "0"
+    return s + ("%" if percent else "")
+
+
+def float_text(s: pd.Series, digits: int | None) -> pd.Series:
+    """A float column (Parquet) as text, each distinct value written by `number_text`."""
+    codes, uniques = pd.factorize(s)  # NaN is -1: a blank cell
+    texts = np.array([number_text(float(v), False, digits) for v in uniques] + [""], dtype=object)
+    return pd.Series(texts[codes], index=s.index, dtype="str")
+
+
+def non_ascii_digits(text: pd.Series) -> np.ndarray:
+    """Cells holding a digit other than 0-9 (full-width «２０２０», Arabic-Indic «٢٠٢٠» …)."""
+    codes, uniques = pd.factorize(text)
+    hit = np.array([any(c.isdigit() and not c.isascii() for c in str(u)) for u in uniques] + [False])
+    return hit[codes]
 
 
 def as_text(s: pd.Series) -> pd.Series:
@@ -57,9 +104,10 @@ def _to_int64(text: pd.Series) -> np.ndarray:
     return np.asarray(pc.cast(pa.array(text, from_pandas=True), pa.int64()), dtype=np.int64)
 
 
-_INT = r"\d{1,15}"
-_THOUSANDS = r"\d{1,3}(?:\.\d{3})+"
-_ZERO_DECIMALS = r"\d{1,15}[.,]0+"
+# Digits are 0-9 only: «１２» or «١٢» are refused (a regex \d, or int(), would read them).
+_INT = r"[0-9]{1,15}"
+_THOUSANDS = r"[0-9]{1,3}(?:\.[0-9]{3})+"
+_ZERO_DECIMALS = r"[0-9]{1,15}[.,]0+"
 
 
 def parse_int(s: pd.Series, text: pd.Series, decimal_comma: bool, low=None, high=None):
@@ -72,7 +120,10 @@ def parse_int(s: pd.Series, text: pd.Series, decimal_comma: bool, low=None, high
     ambiguous = np.zeros(n, dtype=bool)
     if s.dtype.kind in "iu":
         blank = s.isna().to_numpy()
-        vals = s.fillna(0).to_numpy(dtype=np.int64) if blank.any() else s.to_numpy(dtype=np.int64)
+        filled = s.fillna(0) if blank.any() else s
+        if s.dtype.kind == "u":  # above int64: kept as too large, never wrapped round to negative
+            filled = filled.clip(upper=np.iinfo(np.int64).max)
+        vals = filled.to_numpy(dtype=np.int64)
         bad = np.zeros(n, dtype=bool)
     else:
         blank = (text == "").to_numpy()
@@ -108,7 +159,7 @@ def parse_int(s: pd.Series, text: pd.Series, decimal_comma: bool, low=None, high
     return vals, blank, bad, ambiguous
 
 
-_SCORE = re.compile(r"^\+?(\d{1,3})(?:\.(\d*))?\s*%?$")
+_SCORE = re.compile(r"^\+?([0-9]{1,3})(?:\.([0-9]*))?\s*%?$")
 
 
 def parse_score(text: pd.Series):

@@ -11,7 +11,7 @@ import pandas as pd
 from .schema import EXTRA_TABLES, MAX_ROWS_PER_PROBLEM, SCHEMAS, TABLE_NAMES
 
 if TYPE_CHECKING:
-    from .sources import Source
+    from .files import Source
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,11 @@ class Problem:
     column: str | None
     value: str | None
     expected: str
+
+    @classmethod
+    def of_file(cls, where: str, expected: str) -> Problem:
+        """A problem with a whole file or sheet (no row, column or value)."""
+        return cls(where, None, None, None, expected)
 
     def message(self) -> str:
         parts = [self.where]

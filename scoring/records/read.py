@@ -13,8 +13,11 @@ import re
 import numpy as np
 import pandas as pd
 
+from .files import Files, Source
+from .legacy import SOURCE_NAMES, legacy_encoding
 from .problems import Problem
-from .sources import Files, Source, open_workbook
+from .sheets import SheetError, read_grid
+from .sources import unreadable
 
 UTF8_HINT = (
     "tệp không phải mã UTF-8 (có thể là Windows-1258 hoặc TCVN3). Hãy mở tệp trong Excel và "
@@ -49,6 +52,8 @@ def _read_csv(src: Source, raw: bytes, problems: list[Problem]) -> pd.DataFrame 
         )
         return None
     body = raw[len(_BOM) :] if raw.startswith(_BOM) else raw
+    if b"\r" in body and b"\n" not in body:  # old Mac Excel ends lines with CR alone
+        body = body.replace(b"\r", b"\n")
     if not body.strip(b" \r\n\t"):
         problems.append(Problem(src.where, None, None, None, "tệp rỗng (cần dòng tiêu đề và dữ liệu)"))
         return None
@@ -73,12 +78,22 @@ def _read_csv(src: Source, raw: bytes, problems: list[Problem]) -> pd.DataFrame 
 
 
 def _not_utf8(src: Source, body: bytes, problems: list[Problem]) -> None:
+    hint = UTF8_HINT
     try:
         body.decode("utf-8")
         line = None
     except UnicodeDecodeError as exc:
         line = body[: exc.start].count(b"\n") + 1
-    problems.append(Problem(src.where, line, None, None, UTF8_HINT))
+        # text typed with a TCVN3 or VNI font and saved as bytes: say which, and what it reads as
+        text = body.split(b"\n")[line - 1].decode("latin-1")
+        found = next(filter(None, map(legacy_encoding, re.split(r"[,;\t]", text))), None)
+        if found:
+            hint = (
+                f"tệp không phải mã UTF-8: chữ có vẻ được gõ bằng bảng mã {SOURCE_NAMES[found[0]]} "
+                f"(ví dụ «{found[1]}»). Hãy chuyển sang Unicode bằng Unikey («Công cụ chuyển mã», nguồn "
+                f"{SOURCE_NAMES[found[0]]}, đích Unicode), rồi lưu lại bằng «CSV UTF-8 (Comma delimited) (*.csv)»"
+            )
+    problems.append(Problem(src.where, line, None, None, hint))
     return None
 
 
@@ -142,29 +157,20 @@ def _csv_pandas(src: Source, body: bytes, sep: str, header: list[str], problems)
     return _frame(header, [df[i] for i in range(len(header))], 2)
 
 
-def _cell_text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return str(v).lower()
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() else repr(v)
-    return str(v)
-
-
-def _read_sheet(src: Source, files: Files, problems: list[Problem]) -> pd.DataFrame | None:
-    wb = open_workbook(src.path, files)
+def _read_sheet(
+    src: Source, files: Files, problems: list[Problem], digits: int | None
+) -> pd.DataFrame | None:
     try:
-        ws = wb[src.sheet] if src.sheet else wb.worksheets[0]
-        ws.reset_dimensions()  # a wrong stored dimension must not cut rows off
-        rows = list(ws.iter_rows(values_only=True))
-    finally:
-        wb.close()
-    start = next((i for i, r in enumerate(rows) if any(v is not None and str(v).strip() for v in r)), None)
-    if start is None:
-        problems.append(Problem(src.where, None, None, None, "trang rỗng (cần dòng tiêu đề và dữ liệu)"))
+        grid = read_grid(src, files, digits)
+    except SheetError as exc:
+        problems.append(Problem.of_file(src.where, str(exc)))
         return None
-    header = [_cell_text(v).strip() for v in rows[start]]
+    rows = grid.rows
+    start = next((i for i, r in enumerate(rows) if any(v.strip() for v in r)), None)
+    if start is None:
+        problems.append(Problem.of_file(src.where, "trang rỗng (cần dòng tiêu đề và dữ liệu)"))
+        return None
+    header = [v.strip() for v in rows[start]]
     while header and header[-1] == "":
         header.pop()
     width = len(header)
@@ -172,29 +178,66 @@ def _read_sheet(src: Source, files: Files, problems: list[Problem]) -> pd.DataFr
     cols = [[""] * len(body) for _ in range(width)]
     for i, r in enumerate(body):
         for j, v in enumerate(r[:width]):
-            if v is not None:
-                cols[j][i] = _cell_text(v)
-        if len(r) > width and any(v is not None for v in r[width:]):
-            k = width + next(j for j, v in enumerate(r[width:]) if v is not None)
+            cols[j][i] = v
+        if len(r) > width and any(r[width:]):
+            k = width + next(j for j, v in enumerate(r[width:]) if v)
             problems.append(
                 Problem(
                     src.where,
                     start + 2 + i,
                     None,
-                    _cell_text(r[k]),
+                    r[k],
                     f"ô ở cột thứ {k + 1} nằm ngoài các cột có tiêu đề (dòng tiêu đề có {width} cột)",
                 )
             )
+    _sheet_problems(src, grid, start, header, problems)
     df = _frame(header, [pd.Series(c, dtype="str") for c in cols], start + 2)
     df.attrs["decimal_comma"] = False
     return df
 
 
+def _sheet_problems(src: Source, grid, start: int, header: list[str], problems: list[Problem]) -> None:
+    """Formulas with no saved value and merged cells, in the table (from its header row down)."""
+
+    def column(j: int) -> str | None:
+        return header[j] if j < len(header) and header[j] else None
+
+    for i, j, address, formula in grid.uncached:
+        if i >= start:
+            problems.append(
+                Problem(
+                    src.where,
+                    i + 1,
+                    column(j),
+                    formula,
+                    f"ô {address} chứa công thức nhưng không có giá trị đã tính (tệp do một chương trình "
+                    "tạo ra và chưa từng được mở, lưu bằng Excel). Hãy mở tệp bằng Excel hoặc LibreOffice "
+                    "rồi lưu lại, hoặc ghi giá trị thay cho công thức",
+                )
+            )
+    for r1, c1, r2, _c2, ref in grid.merged:
+        if r2 >= start + 1 and c1 <= len(header):
+            problems.append(
+                Problem(
+                    src.where,
+                    max(r1, start + 1),
+                    column(c1 - 1),
+                    None,
+                    f"các ô {ref} được gộp (Merge Cells): mỗi dòng cần giá trị riêng trong ô của mình. "
+                    "Hãy bỏ gộp ô (Merge & Center → Unmerge Cells) và ghi giá trị vào từng dòng",
+                )
+            )
+
+
 def _read_parquet(src: Source, files: Files, problems: list[Problem]) -> pd.DataFrame | None:
     try:
-        df = pd.read_parquet(io.BytesIO(files.read(src.path)))
-    except Exception as exc:
-        problems.append(Problem(src.where, None, None, None, f"không đọc được tệp Parquet ({exc})"))
+        df = pd.read_parquet(files.mapped(src.path))
+    except OSError:
+        raise
+    except Exception as exc:  # pyarrow raises many kinds for a file that is no Parquet
+        problems.append(
+            Problem.of_file(src.where, f"không đọc được tệp Parquet ({type(exc).__name__}: {exc})")
+        )
         return None
     df = df.reset_index(drop=True)
     out = _frame([str(c) for c in df.columns], [df[c] for c in df.columns], 1)
@@ -202,10 +245,19 @@ def _read_parquet(src: Source, files: Files, problems: list[Problem]) -> pd.Data
     return out
 
 
-def read_table(src: Source, files: Files, problems: list[Problem]) -> pd.DataFrame | None:
+def read_table(src: Source, files: Files, problems: list[Problem], digits: int | None) -> pd.DataFrame | None:
+    """The table as text columns (typed for Parquet); None, with the problem said, when unreadable.
+
+    `digits`: the significant digits at which a spreadsheet's numbers are read (the reading
+    `binary_score_significant_digits`; None: exactly).
+    """
     suffix = src.path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(src, files.read(src.path), problems)
-    if suffix == ".xlsx":
-        return _read_sheet(src, files, problems)
-    return _read_parquet(src, files, problems)
+    try:
+        if suffix == ".csv":
+            return _read_csv(src, files.read(src.path), problems)
+        if suffix in (".xlsx", ".xls"):
+            return _read_sheet(src, files, problems, digits)
+        return _read_parquet(src, files, problems)
+    except OSError as exc:  # no permission, a file gone since it was listed, a disk error
+        problems.append(Problem.of_file(src.where, unreadable(exc)))
+        return None

@@ -7,9 +7,9 @@ import pandas as pd
 
 from ..keys import encode
 from .cells import Typed
+from .files import Source
 from .problems import Collector, Problem
 from .schema import KEY_WORDS, KEYS, MAX_ROWS_PER_PROBLEM, TABLE_NAMES, YEAR_RANGE
-from .sources import Source
 
 
 def _id_codes(typed: dict[str, Typed], spec: list[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:

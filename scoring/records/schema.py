@@ -79,6 +79,8 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         Col("party_org_id", "id"),
         Col("unit_id", "id"),
         Col("proposed_classification", "classification", blank_ok=True),
+        # documents name a party organisation after its unit unless it has a name of its own
+        Col("party_org_name", "text", required=False, blank_ok=True),
     ),
 }
 KEYS = {
@@ -99,6 +101,13 @@ KEY_WORDS = {
 }
 MAX_ROWS_PER_PROBLEM = 20
 YEAR_RANGE = (1900, 2100)
+# A sanity bound, not a rule of the programme (so not in the criteria): no register holds 10^12
+# dossiers, and under it every comparison the rules make (late × 100 against threshold × handled,
+# the threshold's numerator and denominator included) stays far inside int64, in every format.
+MAX_COUNT = 10**12
+# The label columns whose text, as written, is kept beside the level it was read as
+# (`<column>_text`): an explanation shows a proposal recorded on another era's scale as written.
+KEEP_LABEL_TEXT = ("proposed_rating", "proposed_classification")
 # Extra columns kept for people (where a figure comes from, a remark): ignored without a word.
 DOC_COLUMNS = {"source", "note", "notes", "ghi chu", "nguon"}
 
@@ -125,4 +134,6 @@ def _empty_cached(table: str) -> pd.DataFrame:
             cols[c.name] = pd.Series([], dtype="int8")
             cols[c.name + "_other_era"] = pd.Series([], dtype="bool")
             cols[c.name + "_blank"] = pd.Series([], dtype="bool")
+            if c.name in KEEP_LABEL_TEXT:
+                cols[c.name + "_text"] = pd.Series([], dtype="str")
     return pd.DataFrame(cols)

@@ -1,48 +1,27 @@
-"""Finding the input files: a data folder of CSV/Parquet/.xlsx files, or one workbook.
+"""Finding the input files: a data folder of CSV/Parquet/.xlsx/.xls files, or one workbook.
 
-Each input file is read once, as bytes; its SHA-256 is taken of exactly those bytes.
+A folder entry named like a table that is no readable file (a folder, a broken link) is an error,
+never a silently missing table.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import io
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..labels import fold
+from .files import Files, Source
 from .problems import Problem
 from .schema import EXTRA_TABLES, TABLE_NAMES
+from .sheets import SheetError, sheet_names
 
-
-@dataclass
-class Source:
-    table: str
-    path: Path
-    where: str  # e.g. "reform_results.csv" or "data.xlsx, trang reform_results"
-    sheet: str | None = None
-
-
-class Files:
-    """Each input file read once, as bytes; its SHA-256 is of exactly what was read."""
-
-    def __init__(self):
-        self.raw: dict[Path, bytes] = {}
-
-    def read(self, path: Path) -> bytes:
-        if path not in self.raw:
-            self.raw[path] = path.read_bytes()
-        return self.raw[path]
-
-    def sha256(self, path: Path) -> str:
-        return hashlib.sha256(self.read(path)).hexdigest()
+WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 
 
 _TABLE_BY_FOLD = {fold(t): t for t in (*TABLE_NAMES, *EXTRA_TABLES)}
-_SUFFIXES = (".csv", ".parquet", ".xlsx")
+_SUFFIXES = (".csv", ".parquet", *WORKBOOK_SUFFIXES)
 # Files that look like data but are not read: reported, since they are often misnamed tables.
-_DATA_LIKE = (*_SUFFIXES, ".xls", ".tsv", ".txt", ".ods", ".json")
+_DATA_LIKE = (*_SUFFIXES, ".tsv", ".txt", ".ods", ".json")
 
 
 def find_sources(data: Path, files: Files, problems: list[Problem], notes: list[str]) -> dict[str, Source]:
@@ -51,11 +30,8 @@ def find_sources(data: Path, files: Files, problems: list[Problem], notes: list[
     def add(src: Source):
         if src.table in sources:
             problems.append(
-                Problem(
+                Problem.of_file(
                     src.where,
-                    None,
-                    None,
-                    None,
                     f"bảng {src.table} có hai nguồn ({sources[src.table].where} và {src.where}); chỉ giữ một",
                 )
             )
@@ -63,13 +39,10 @@ def find_sources(data: Path, files: Files, problems: list[Problem], notes: list[
             sources[src.table] = src
 
     if data.is_file():
-        if data.suffix.lower() != ".xlsx":
+        if data.suffix.lower() not in WORKBOOK_SUFFIXES:
             problems.append(
-                Problem(
+                Problem.of_file(
                     data.name,
-                    None,
-                    None,
-                    None,
                     "cần một thư mục chứa các tệp CSV/Parquet, hoặc một tệp .xlsx có mỗi bảng một trang",
                 )
             )
@@ -77,20 +50,29 @@ def find_sources(data: Path, files: Files, problems: list[Problem], notes: list[
         _workbook_sources(data, files, add, problems, notes)
         return sources
     if not data.is_dir():
-        problems.append(Problem(str(data), None, None, None, "không tìm thấy thư mục hoặc tệp dữ liệu"))
+        problems.append(Problem.of_file(str(data), "không tìm thấy thư mục hoặc tệp dữ liệu"))
         return sources
     unknown = []
     for path in sorted(data.iterdir()):
-        if path.name.startswith((".", "~$")) or not path.is_file():
+        if path.name.startswith((".", "~$")):
             continue
         table = _TABLE_BY_FOLD.get(fold(path.stem))
         suffix = path.suffix.lower()
+        if not path.is_file():
+            if table is not None and suffix in _SUFFIXES:
+                what = "một thư mục" if path.is_dir() else "một liên kết hỏng hoặc không phải tệp thường"
+                problems.append(
+                    Problem.of_file(
+                        path.name, f"không đọc được bảng {table}: đây là {what}, không phải tệp dữ liệu"
+                    )
+                )
+            continue
         if suffix not in _SUFFIXES:
             if suffix in _DATA_LIKE:
                 unknown.append(path.name)
         elif table is not None:
             add(Source(table, path, path.name))
-        elif suffix == ".xlsx":
+        elif suffix in WORKBOOK_SUFFIXES:
             _workbook_sources(path, files, add, problems, notes, strict=False, unknown=unknown)
         else:
             unknown.append(path.name)
@@ -101,19 +83,14 @@ def find_sources(data: Path, files: Files, problems: list[Problem], notes: list[
     return sources
 
 
-def open_workbook(path: Path, files: Files):
-    import openpyxl
-
-    return openpyxl.load_workbook(io.BytesIO(files.read(path)), read_only=True, data_only=True)
-
-
 def _workbook_sources(path, files, add, problems, notes, strict=True, unknown=None):
     try:
-        wb = open_workbook(path, files)
-        sheets = wb.sheetnames
-        wb.close()
-    except Exception as exc:  # a corrupt or non-xlsx file
-        problems.append(Problem(path.name, None, None, None, f"không mở được bảng tính Excel ({exc})"))
+        sheets = sheet_names(path, files)
+    except SheetError as exc:  # a corrupt or non-workbook file
+        problems.append(Problem.of_file(path.name, str(exc)))
+        return
+    except OSError as exc:
+        problems.append(Problem.of_file(path.name, unreadable(exc)))
         return
     found = False
     for sheet in sheets:
@@ -129,7 +106,11 @@ def _workbook_sources(path, files, add, problems, notes, strict=True, unknown=No
         unknown.append(path.name)
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file read in chunks (an optional table may be larger than memory)."""
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+def unreadable(exc: OSError) -> str:
+    """Why a file could not be read, in words (permissions, a folder, a vanished file …)."""
+    why = {
+        "PermissionError": "không có quyền đọc tệp",
+        "IsADirectoryError": "đây là một thư mục, không phải tệp",
+        "FileNotFoundError": "tệp không còn tồn tại (hoặc là một liên kết hỏng)",
+    }.get(type(exc).__name__, f"lỗi hệ thống: {exc.strerror or exc}")
+    return f"không đọc được tệp ({why}); hãy kiểm tra tệp rồi chạy lại"
