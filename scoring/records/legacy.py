@@ -198,6 +198,8 @@ def legacy_cells(text: pd.Series, known=None) -> dict[str, tuple[np.ndarray, str
     conversion is a known label is caught even when it reads as a well-formed syllable itself.
     """
     suspect = suspect_cells(text)
+    if known is None and not suspect.any():
+        return {}
     codes, uniques = pd.factorize(text)
     candidates = set(np.unique(codes[suspect]).tolist())
     if known is not None:

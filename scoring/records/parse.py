@@ -45,10 +45,24 @@ def number_text(value: float | int, percent: bool, digits: int | None) -> str:
 
 
 def float_text(s: pd.Series, digits: int | None) -> pd.Series:
-    """A float column (Parquet) as text, each distinct value written by `number_text`."""
-    codes, uniques = pd.factorize(s)  # NaN is -1: a blank cell
-    texts = np.array([number_text(float(v), False, digits) for v in uniques] + [""], dtype=object)
-    return pd.Series(texts[codes], index=s.index, dtype="str")
+    """A float column (Parquet) as text, each distinct value written by `number_text`.
+
+    Arrow writes the shortest text that reads back as the same double; when that has at most
+    `digits` significant digits (no exponent, at most digits + 1 characters) it is already the
+    value at `digits` digits, so only the other values go through Python.
+    """
+    text = as_text(s)
+    if digits is None:
+        slow = (text != "").to_numpy()
+    else:
+        slow = ((text.str.len() > digits + 1) | text.str.contains("e", regex=False)).to_numpy()
+    if not slow.any():
+        return text
+    codes, uniques = pd.factorize(s[slow])
+    written = np.array([number_text(float(v), False, digits) for v in uniques] + [""], dtype=object)
+    out = text.to_numpy(dtype=object)
+    out[slow] = written[codes]
+    return pd.Series(out, index=s.index, dtype="str")
 
 
 def non_ascii_digits(text: pd.Series) -> np.ndarray:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..labels import MISSING, fold
 from .files import Files, Source
@@ -107,8 +109,11 @@ def year_notes(frames: dict[str, pd.DataFrame], sources: dict[str, Source], year
         )
     units, rr = frames.get("units"), frames.get("reform_results")
     if units is not None and rr is not None and len(units):
-        with_result = set(rr.loc[rr["year"] == year, "unit_id"].tolist())
-        missing = units[~units["unit_id"].isin(with_result)]
+        with_result = pa.array(
+            rr.loc[rr["year"] == year, "unit_id"], type=pa.large_string(), from_pandas=True
+        )
+        ids = pa.array(units["unit_id"], type=pa.large_string(), from_pandas=True)
+        missing = units[~np.asarray(pc.is_in(ids, value_set=with_result), dtype=bool)]
         if len(missing):
             named = [f"{n} ({u})" for u, n in zip(missing["unit_id"], missing["unit_name"], strict=True)]
             shown = "; ".join(named[:MAX_NAMED_UNITS])
