@@ -56,7 +56,9 @@ def load_records(
         raw = read_table(src, files, problems, digits)
         if raw is None:
             continue
+        before = len(problems)
         got = typed_table(t, raw, src.where, crit, problems, notes, digits)
+        problems[before:] = _not_covered(problems[before:], raw.attrs.get("covered"))
         if got is not None:
             typed[t] = got
     for t in OPTIONAL_EFFECT:
@@ -89,6 +91,17 @@ def load_records(
     if year is not None:
         records.__dict__.setdefault("_checked_years", set()).add(int(year))
     return records
+
+
+def _not_covered(found: list[Problem], covered: set | None) -> list[Problem]:
+    """Drop what a cell seems to say (blank) when the sheet's reader already named that cell.
+
+    A merged range or a formula without a saved value reads as blank cells; their own message
+    says so, once, with the cell's address.
+    """
+    if not covered:
+        return found
+    return [p for p in found if not any((p.row, c) in covered for c in (p.column or "").split("/"))]
 
 
 def _keep_codes(records: Records, codes: dict) -> None:

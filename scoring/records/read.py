@@ -190,20 +190,27 @@ def _read_sheet(
                     f"ô ở cột thứ {k + 1} nằm ngoài các cột có tiêu đề (dòng tiêu đề có {width} cột)",
                 )
             )
-    _sheet_problems(src, grid, start, header, problems)
+    covered = _sheet_problems(src, grid, start, header, problems)
     df = _frame(header, [pd.Series(c, dtype="str") for c in cols], start + 2)
     df.attrs["decimal_comma"] = False
+    df.attrs["covered"] = covered
     return df
 
 
-def _sheet_problems(src: Source, grid, start: int, header: list[str], problems: list[Problem]) -> None:
-    """Formulas with no saved value and merged cells, in the table (from its header row down)."""
+def _sheet_problems(src: Source, grid, start: int, header: list[str], problems: list[Problem]) -> set:
+    """Formulas with no saved value and merged cells, in the table (from its header row down).
+
+    Returns the cells they cover, (row, column): what those cells then seem to say (blank) is
+    not reported again.
+    """
 
     def column(j: int) -> str | None:
         return header[j] if j < len(header) and header[j] else None
 
+    covered = set()
     for i, j, address, formula in grid.uncached:
         if i >= start:
+            covered.add((i + 1, column(j)))
             problems.append(
                 Problem(
                     src.where,
@@ -215,8 +222,9 @@ def _sheet_problems(src: Source, grid, start: int, header: list[str], problems: 
                     "rồi lưu lại, hoặc ghi giá trị thay cho công thức",
                 )
             )
-    for r1, c1, r2, _c2, ref in grid.merged:
+    for r1, c1, r2, c2, ref in grid.merged:
         if r2 >= start + 1 and c1 <= len(header):
+            covered |= {(r, column(j)) for r in range(r1, r2 + 1) for j in range(c1 - 1, min(c2, len(header)))}
             problems.append(
                 Problem(
                     src.where,
@@ -227,6 +235,7 @@ def _sheet_problems(src: Source, grid, start: int, header: list[str], problems: 
                     "Hãy bỏ gộp ô (Merge & Center → Unmerge Cells) và ghi giá trị vào từng dòng",
                 )
             )
+    return covered
 
 
 def _read_parquet(src: Source, files: Files, problems: list[Problem]) -> pd.DataFrame | None:
