@@ -119,6 +119,7 @@ def test_a_formula_without_a_saved_value_is_refused_with_its_cell(tmp_path):
         "data.xlsx, trang reform_results, dòng 5, cột score: giá trị «=60+0.91»",
         "ô C5 chứa công thức nhưng không có giá trị đã tính",
     )
+    assert "có 1 lỗi" in stderr, "the blank it reads as is not reported again"
 
 
 def test_a_formula_with_its_saved_value_is_read_through_it(tmp_path):
@@ -152,6 +153,7 @@ def test_merged_cells_over_the_rows_are_refused_with_the_range(tmp_path):
     assert_rejected(
         tmp_path, stderr, out, "data.xlsx, trang units, dòng 2, cột group", "các ô C2:C3 được gộp"
     )
+    assert "có 1 lỗi" in stderr, "the blank cell under the merge is not reported again"
 
 
 def test_a_merged_title_above_the_table_is_no_problem(tmp_path):
