@@ -62,17 +62,30 @@ anyway. So the checks stay here, vectorised: string columns stay Arrow-backed, l
 scores are parsed once per distinct value, ids become integer codes once per key space, and
 values are materialised only for the rows that are reported.
 
-The package, one job per module (each imports only the ones listed before it):
+Spreadsheets and legacy files (docs/input.md): a workbook cell is read as the clerk sees it (a
+percent-formatted score is the percentage shown; a number at the significant digits a spreadsheet
+shows, the reading `binary_score_significant_digits`; a date as dd/mm/yyyy); Excel 97-2003 .xls
+is read; refused with the cell named: a formula with no saved value, merged cells over the rows,
+TCVN3 or VNI text in names and labels (with how to convert it), digits other than 0-9, counts
+above MAX_COUNT (10^12) in any format, scores between 0 and 1 beside scores out of 100; a
+`reform_results` table without the evaluated year. Files that cannot be read (permissions, a
+folder or a broken link named like a table, a corrupt workbook) are named, never a traceback.
+
+The package, one job per module, in the order they build on each other:
 
     schema.py      the tables, their columns, kinds and keys; their empty typed form
     problems.py    Problem, ValidationError, how problems are collected and ordered
-    sources.py     finding the files (a folder, a workbook) and reading their bytes once
-    read.py        reading one table as text with its rows as seen in the file
+    files.py       each file's bytes read once (Parquet memory-mapped) and their SHA-256
     parse.py       parsing values: integers, scores, labels (once per distinct value)
+    sheets.py      a workbook sheet (.xlsx, .xls) as the clerk sees it
+    legacy.py      TCVN3 (ABC) and VNI text recognised in Unicode text
+    sources.py     finding the files (a folder, a workbook)
+    read.py        reading one table as text with its rows as seen in the file
     cells.py       one table typed and checked cell by cell
     references.py  keys and references across tables
+    years.py       what evaluating one year needs, and what the run says about it
     container.py   Records, the validated result
-    load.py        load_records and the checks of an evaluated year
+    load.py        load_records
 """
 
 from .container import Records

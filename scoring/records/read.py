@@ -224,7 +224,9 @@ def _sheet_problems(src: Source, grid, start: int, header: list[str], problems: 
             )
     for r1, c1, r2, c2, ref in grid.merged:
         if r2 >= start + 1 and c1 <= len(header):
-            covered |= {(r, column(j)) for r in range(r1, r2 + 1) for j in range(c1 - 1, min(c2, len(header)))}
+            covered |= {
+                (r, column(j)) for r in range(r1, r2 + 1) for j in range(c1 - 1, min(c2, len(header)))
+            }
             problems.append(
                 Problem(
                     src.where,
