@@ -159,13 +159,16 @@ def test_merged_cells_over_the_rows_are_refused_with_the_range(tmp_path):
 def test_a_merged_title_above_the_table_is_no_problem(tmp_path):
     def edit(wb):
         ws = wb["units"]
-        ws.insert_rows(1, 2)
-        ws["A1"] = "DANH SÁCH ĐƠN VỊ"
+        ws.insert_rows(1, 3)
+        ws["A1"] = "DANH SÁCH CƠ QUAN, ĐƠN VỊ XẾP HẠNG CẢI CÁCH HÀNH CHÍNH"
         ws.merge_cells("A1:D1")
-        ws["A1"] = None  # the title block is blank: the header is the first row with values
+        ws["A2"] = "(Kèm theo Báo cáo số …)"
+        ws["B6"] = None  # row 6 of the sheet, the second unit: no name
 
-    recs = load_records(workbook(tmp_path / "data.xlsx", edit), criteria())
-    assert len(recs.units) == 3
+    rc, stderr, out = run_cli(workbook(tmp_path / "data.xlsx", edit), tmp_path)
+    assert rc == 2  # the header is found below the title; rows keep the sheet's numbers
+    assert_rejected(tmp_path, stderr, out, "data.xlsx, trang units, dòng 6, cột unit_name")
+    assert "có 1 lỗi" in stderr
 
 
 def test_a_date_in_a_year_cell_is_shown_as_a_date_and_refused(tmp_path):

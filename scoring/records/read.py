@@ -13,9 +13,11 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..labels import fold
 from .files import Files, Source
 from .legacy import SOURCE_NAMES, legacy_encoding
 from .problems import Problem
+from .schema import SCHEMAS
 from .sheets import SheetError, read_grid
 from .sources import unreadable
 
@@ -27,6 +29,8 @@ UTF8_HINT = (
 
 
 _BOM = b"\xef\xbb\xbf"
+# How far down a sheet the header is looked for, below a title block.
+HEADER_SEARCH_ROWS = 10
 
 
 def _frame(columns: list[str], data: dict[int, pd.Series] | list[pd.Series], first_row: int) -> pd.DataFrame:
@@ -166,7 +170,7 @@ def _read_sheet(
         problems.append(Problem.of_file(src.where, str(exc)))
         return None
     rows = grid.rows
-    start = next((i for i, r in enumerate(rows) if any(v.strip() for v in r)), None)
+    start = _header_row(rows, src.table)
     if start is None:
         problems.append(Problem.of_file(src.where, "trang rỗng (cần dòng tiêu đề và dữ liệu)"))
         return None
@@ -195,6 +199,20 @@ def _read_sheet(
     df.attrs["decimal_comma"] = False
     df.attrs["covered"] = covered
     return df
+
+
+def _header_row(rows: list[list[str]], table: str) -> int | None:
+    """The header: the first non-empty row, or, below a title block, the first of the next few
+    rows that names two columns of the table (a sheet made for people often starts with a title).
+    """
+    filled = [i for i, r in enumerate(rows) if any(v.strip() for v in r)]
+    if not filled:
+        return None
+    wanted = {fold(c.name) for c in SCHEMAS.get(table, ())}
+    for i in filled[:HEADER_SEARCH_ROWS]:
+        if len(wanted & {fold(v) for v in rows[i]}) >= 2:
+            return i
+    return filled[0]
 
 
 def _sheet_problems(src: Source, grid, start: int, header: list[str], problems: list[Problem]) -> set:
