@@ -132,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--report-number", default="", help="số của báo cáo kèm theo; để trống: …")
     an.add_argument("--report-date", default="", help="ngày của báo cáo kèm theo; để trống: …")
     an.add_argument("--no-pdf", action="store_true", help="chỉ xuất HTML")
+
+    from .monitor.command import add_parser as add_monitor_parser  # the programme's commitments
+
+    add_monitor_parser(sub)
     return p
 
 
@@ -158,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
             return _template(args)
         if args.command == "annex":
             return _annex(args)
+        if args.command == "monitor":
+            from .monitor.command import run as run_monitor
+
+            return run_monitor(args)
         crit = load_criteria(args.criteria).with_overrides(_overrides(args.set))
         records = load_records(args.data, crit, year=args.year)
         from .evaluate import evaluate

@@ -346,3 +346,17 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# -- for other commands' outputs (the monitor): the same CSV form and the same all-or-nothing write
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as the exports write CSV: UTF-8 with BOM, CRLF, formula-safe."""
+    return _csv_bytes(df)
+
+
+def write_files(out_dir: str | Path, files: dict[str, bytes]) -> None:
+    """Write `files` (name -> bytes, `manifest.json` among them, listing the others under "files")
+    into `out_dir`, all or nothing, as `write_outputs` does."""
+    _write_atomically(Path(out_dir), files)

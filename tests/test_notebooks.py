@@ -87,6 +87,8 @@ def test_annual_evaluation_shows_every_part(executed):
         "DB_DH_KHANHHOA",  # party organisation capped
         "Xem xét kỷ luật nếu có vi phạm",  # staff late on dossiers
         "96,86",  # Thanh tra tỉnh, with a decimal comma
+        "Năm 2020: 43 chỉ tiêu của Chương trình",  # the monitor's traffic lights
+        "<polyline",  # with a trend line per commitment
     ]:
         assert part in text, part
     # charts as SVG, sharp at any zoom (Vietnamese marks stay legible)
