@@ -9,12 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from .console import EXIT_INVALID, EXIT_OK, EXIT_WRITE_FAILED, check_out, never_a_traceback
 from .criteria import CriteriaError, load_criteria
 from .records import ValidationError, load_records
-
-EXIT_OK = 0
-EXIT_INVALID = 2
-EXIT_WRITE_FAILED = 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,6 +29,14 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
         k, v = pair.split("=", 1)
         out[k.strip()] = v.strip()
     return out
+
+
+CSV_DIALECT_OPTION = {
+    "choices": ["standard", "vn"],
+    "default": "standard",
+    "help": "standard: dấu phẩy, dấu chấm thập phân (cho chương trình khác); "
+    "vn: dấu chấm phẩy, dấu phẩy thập phân (mở bằng Excel cài đặt vùng Việt Nam)",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,12 +59,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--format", choices=["csv", "parquet"], default="csv", help="định dạng bảng kết quả")
     ev.add_argument(
-        "--max-spreadsheet-rows", type=int, default=100_000, help="giới hạn số dòng để ghi decisions.xlsx"
+        "--max-spreadsheet-rows",
+        type=_spreadsheet_rows,
+        default=100_000,
+        help="giới hạn số dòng để ghi decisions.xlsx (tối đa 1.048.575)",
     )
     ev.add_argument("--quiet", action="store_true", help="không in tóm tắt")
+    ev.add_argument("--csv-dialect", **CSV_DIALECT_OPTION)
+
+    tp = sub.add_parser("template", help="ghi tệp Excel mẫu (trống) để nhập số liệu, có danh sách chọn")
+    tp.add_argument("file", help="tệp .xlsx sẽ ghi")
+    tp.add_argument("--criteria", default=None, help="tệp tiêu chí (mặc định: criteria/khanh-hoa-2017.yaml)")
+    tp.add_argument("--force", action="store_true", help="ghi đè tệp đã có")
 
     sm = sub.add_parser("sample", help="ghi bộ dữ liệu mẫu Khánh Hòa (CSV) ra một thư mục")
     sm.add_argument("dir")
+    sm.add_argument("--force", action="store_true", help="ghi đè các tệp cùng tên đã có trong thư mục")
 
     sy = sub.add_parser("synth", help="sinh bộ dữ liệu tổng hợp (giả lập) quy mô lớn để đo tốc độ")
     sy.add_argument("dir")
@@ -96,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wi.add_argument("--name", default="kịch bản", help="tên kịch bản (ghi vào manifest và tệp Excel)")
     wi.add_argument("--quiet", action="store_true", help="không in tóm tắt")
+    wi.add_argument("--csv-dialect", **CSV_DIALECT_OPTION)
 
     an = sub.add_parser("annex", help="xuất phụ lục xếp hạng (HTML và PDF khổ A4) cho một năm")
     an.add_argument("data", help="thư mục các tệp CSV/Parquet, hoặc tệp .xlsx (mỗi bảng một trang)")
@@ -117,30 +133,64 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--report-number", default="", help="số của báo cáo kèm theo; để trống: …")
     an.add_argument("--report-date", default="", help="ngày của báo cáo kèm theo; để trống: …")
     an.add_argument("--no-pdf", action="store_true", help="chỉ xuất HTML")
+
+    from .monitor.command import add_parser as add_monitor_parser  # the programme's commitments
+
+    add_monitor_parser(sub)
     return p
 
 
+def _spreadsheet_rows(text: str) -> int:
+    from .export import check_spreadsheet_rows
+
+    try:
+        return check_spreadsheet_rows(int(text))
+    except ValueError as exc:
+        why = str(exc) if text.strip().lstrip("-").isdigit() else "cần một số nguyên"
+        raise argparse.ArgumentTypeError(why) from None
+
+
+@never_a_traceback
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    out = getattr(args, "out", None) or getattr(args, "dir", None)
+    if out is not None:
+        check_out(out)  # an output path that is a file: exit 2 before any work
     try:
         if args.command == "sample":
-            from .sample import write_sample
+            from .sample import SampleExists, write_sample
 
-            for path in write_sample(args.dir):
+            try:
+                written = write_sample(args.dir, force=args.force)
+            except SampleExists as exc:
+                print(str(exc), file=sys.stderr)
+                return EXIT_INVALID
+            for path in written:
                 print(path)
             return EXIT_OK
         if args.command == "synth":
             from .synth import generate, write
+            from .synth_limits import size_problems
 
             first = args.last_year - args.years + 1
+            problems = size_problems(args.units, args.officials, args.years, first, args.format, args.dir)
+            if problems:
+                print("\n".join(problems), file=sys.stderr)
+                return EXIT_INVALID
             tables = generate(args.units, args.officials, args.years, args.seed, first_year=first)
             for path in write(tables, args.dir, args.format):
                 print(path)
             return EXIT_OK
         if args.command == "whatif":
             return _whatif(args)
+        if args.command == "template":
+            return _template(args)
         if args.command == "annex":
             return _annex(args)
+        if args.command == "monitor":
+            from .monitor.command import run as run_monitor
+
+            return run_monitor(args)
         crit = load_criteria(args.criteria).with_overrides(_overrides(args.set))
         records = load_records(args.data, crit, year=args.year)
         from .evaluate import evaluate
@@ -150,23 +200,46 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
     if args.command == "explain":
+        if not _known_subject(ev, args.id):  # a mistyped id is a usage error, not an answer
+            print(ev.explain(args.id), file=sys.stderr)
+            return EXIT_INVALID
         print(ev.explain(args.id))
         return EXIT_OK
+    from .atomic import OutputNotAFolder
+    from .console import os_error_text
     from .export import write_outputs
 
     try:
         notices = write_outputs(
-            ev, Path(args.out), fmt=args.format, max_spreadsheet_rows=args.max_spreadsheet_rows
+            ev,
+            Path(args.out),
+            fmt=args.format,
+            max_spreadsheet_rows=args.max_spreadsheet_rows,
+            on_wait=_waiting,
+            csv_dialect=args.csv_dialect,
         )
-    except NotADirectoryError as exc:  # --out names a file: a usage error, nothing written
-        print(str(exc), file=sys.stderr)
-        return EXIT_INVALID
+    except OutputNotAFolder:
+        raise  # a usage error (exit 2), nothing written
     except OSError as exc:  # disk full, no permission: nothing half-written is left behind
-        print(f"Không ghi được kết quả vào {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"Không ghi được kết quả vào {args.out}: {os_error_text(exc)}", file=sys.stderr)
         return EXIT_WRITE_FAILED
     if not args.quiet:
         _report(ev, notices, args.out)
     return EXIT_OK
+
+
+def _known_subject(ev, subject_id: str) -> bool:
+    """Whether the id names a unit, official or party organisation of the evaluated year."""
+    columns = (
+        (ev.unit_ranking, "unit_id"),
+        (ev.official_ratings, "official_id"),
+        (ev.party_org_classifications, "party_org_id"),
+    )
+    return any((df[col].astype(str) == str(subject_id)).any() for df, col in columns)
+
+
+def _waiting(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def _report(ev, notices: list[str], out, *lines: str) -> None:
@@ -188,7 +261,9 @@ def _whatif(args) -> int:
         crit = load_criteria(args.criteria)
         crit.with_overrides(scenario.overrides)  # a bad override is reported before reading data
         records = load_records(args.data, crit, year=args.year)
-        ev, changes, notices = write_scenario(records, args.year, crit, scenario, Path(args.out))
+        ev, changes, notices = write_scenario(
+            records, args.year, crit, scenario, Path(args.out), csv_dialect=args.csv_dialect
+        )
     except (ValidationError, CriteriaError, ScenarioError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
@@ -231,4 +306,20 @@ def _annex(args) -> int:
         return 1
     for path in paths:
         print(path)
+    return EXIT_OK
+
+
+def _template(args) -> int:
+    """`template`: an empty input workbook with dropdowns (scoring/template.py)."""
+    from .template import TemplateError, write_template
+
+    try:
+        path = write_template(args.file, load_criteria(args.criteria), force=args.force)
+    except TemplateError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"Không ghi được tệp mẫu {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
+    print(path)
     return EXIT_OK

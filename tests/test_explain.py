@@ -57,7 +57,8 @@ def test_a_unit_is_explained_by_name_with_its_rule_in_words(evs):
     text = evs[2020].explain("SO_XD")
     assert text.found
     assert text.startswith("Cơ quan, đơn vị: Sở Xây dựng (khối Sở, ban, ngành), năm 2020")
-    assert "Điểm 81,06" in text
+    score = evs[2020].unit_ranking.set_index("unit_id").loc["SO_XD", "score"]
+    assert f"Điểm {score:.2f}".replace(".", ",") in text
     assert "- Trễ hạn hồ sơ của cơ quan, đơn vị (mục II.2): Không được xếp hạng «Tốt»" in text
     assert "Căn cứ số liệu: 30/300 hồ sơ trễ hạn (10,00%), ngưỡng từ 10% trở lên." in text
     assert "(mã quy tắc: unit_late_dossiers)" in text
@@ -117,11 +118,13 @@ def test_a_label_of_another_era_is_shown_as_read(tmp_path):
         party_orgs=[(2019, "P1", "U1", TSVM)],
     )
     ev = run(data, 2019)
-    assert (
-        f"Xếp loại đề xuất «{HTXS}» (ghi theo nhãn của thời kỳ khác, đọc là mức tương ứng của Quy định 132-QĐ/TW)"
-        in ev.explain("P1")
-    )
+    read_as = f"(nhãn của Hướng dẫn 27-HD/BTCTW), đọc là mức «{HTXS}» của Quy định 132-QĐ/TW"
+    assert f"Xếp loại đề xuất «{TSVM}» {read_as}" in ev.explain("P1")
     assert any("thang của thời kỳ khác" in n for n in ev.notes)
+    # records that do not keep the label as written still say it was read from another scale
+    recs = ev.records.replace(party_orgs=ev.records.party_orgs.drop(columns="proposed_classification_text"))
+    text = scoring.evaluate(recs, 2019).explain("P1")
+    assert f"«{HTXS}» (ghi theo nhãn của thời kỳ khác, đọc là mức tương ứng của Quy định 132-QĐ/TW)" in text
 
 
 def test_the_band_of_a_unit_without_result_is_said_plainly(tmp_path):

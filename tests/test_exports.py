@@ -23,10 +23,12 @@ import pytest
 from conftest import HT_2020, HTT, HTXS, SO, TOT, make_dataset
 
 import scoring
+import scoring.atomic as atomic
 import scoring.export as export
 from scoring.cli import main
 from scoring.export import neutralise, write_outputs
 from scoring.sample import SAMPLE_TABLES, sample_path
+from scoring.workbook import INFO_SHEET, SHEETS
 
 ROOT = Path(__file__).resolve().parents[1]
 CRITERIA_FILE = ROOT / "criteria" / "khanh-hoa-2017.yaml"
@@ -170,7 +172,7 @@ def test_formula_looking_names_are_string_cells_in_the_xlsx(data, tmp_path):
     wb = openpyxl.load_workbook(out / "decisions.xlsx")
     seen = {}
     for sheet, id_col, name_col in (("unit_ranking", 2, 3), ("official_ratings", 2, 3)):
-        ws = wb[sheet]
+        ws = wb[SHEETS[sheet]]
         for row in ws.iter_rows(min_row=2):
             seen[row[id_col - 1].value] = row[name_col - 1]
     for key, text in FORMULA_NAMES.items():
@@ -193,7 +195,7 @@ def test_control_characters_do_not_break_the_workbook(tmp_path):
     )
     assert run_cli(data, tmp_path / "out") == 0
     wb = openpyxl.load_workbook(tmp_path / "out" / "decisions.xlsx")
-    assert wb["unit_ranking"]["C2"].value == "Sở\ufffdNội vụ"
+    assert wb[SHEETS["unit_ranking"]]["C2"].value == "Sở\ufffdNội vụ"
     assert "Sở\x0bNội vụ" in (tmp_path / "out" / "unit_ranking.csv").read_text(encoding="utf-8-sig")
 
 
@@ -226,7 +228,7 @@ def test_workbook_properties_carry_the_same_stamp(data, tmp_path):
     assert json.loads(props["overrides"]) == {"unit_late_threshold_percent": 12}
     for name, sha in m["inputs"]["sha256"].items():
         assert props[f"input_sha256:{name}"] == sha == sha256(data / name)
-    assert set(wb.sheetnames) == set(TABLES)
+    assert wb.sheetnames == [SHEETS[t] for t in TABLES] + [INFO_SHEET]
 
 
 # -- atomic writes -------------------------------------------------------------------------
@@ -243,11 +245,12 @@ def _fail_after(monkeypatch, n: int, what: str = "fsync"):
             raise OSError(28, "No space left on device (simulated)")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(export.os, what, flaky)
+    monkeypatch.setattr(atomic.os, what, flaky)
 
 
 def _leftovers(parent: Path) -> list[str]:
-    return sorted(p.name for p in parent.iterdir() if p.name.startswith("."))
+    """Hidden things beside the output, but the lock file, which stays (docs/exports.md)."""
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith(".") and p.suffix != ".lock")
 
 
 def test_a_failure_after_the_first_file_leaves_no_output(evaluation, tmp_path, monkeypatch):
@@ -276,6 +279,7 @@ def test_a_failure_while_swapping_folders_puts_the_previous_export_back(
     out = tmp_path / "out"
     assert run_cli(data, out, "--set", "unit_late_threshold_percent=12") == 0
     before = snapshot(out)
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)  # two renames, as on Windows
     _fail_after(monkeypatch, 1, "rename")  # out -> aside works, new -> out fails
     with pytest.raises(OSError, match="simulated"):
         write_outputs(evaluation, out)
@@ -287,10 +291,9 @@ def test_a_failing_writer_through_the_command_line_writes_nothing(data, tmp_path
     def broken(*args, **kwargs):
         raise RuntimeError("writer failed (simulated)")
 
-    monkeypatch.setattr(export, "_xlsx_bytes", broken)
+    monkeypatch.setattr(export, "decisions_workbook", broken)
     out = tmp_path / "out"
-    with pytest.raises(RuntimeError):
-        run_cli(data, out)
+    assert run_cli(data, out) == 1  # a message, never a traceback (tests/test_cli_errors.py)
     assert not out.exists()
     assert _leftovers(tmp_path) == []
 
@@ -352,7 +355,8 @@ def test_an_xlsx_workbook_of_the_sample_gives_the_same_decisions_as_the_csv_fold
     wa = openpyxl.load_workbook(io.BytesIO(a["decisions.xlsx"]), read_only=True)
     wb = openpyxl.load_workbook(io.BytesIO(b["decisions.xlsx"]), read_only=True)
     for t in TABLES:
-        assert list(wa[t].iter_rows(values_only=True)) == list(wb[t].iter_rows(values_only=True)), t
+        a_rows, b_rows = (list(w[SHEETS[t]].iter_rows(values_only=True)) for w in (wa, wb))
+        assert a_rows == b_rows, t
 
 
 def test_the_fixture_has_something_to_say(evaluation):
@@ -403,3 +407,19 @@ def test_arrow_csv_writer_quotes_neutralises_and_formats_like_the_pandas_writer(
     )
     assert _csv_bytes(df) == _pandas_csv(df)
     assert _csv_bytes(df.iloc[:0]) == _pandas_csv(df.iloc[:0])
+
+
+def test_one_pass_csv_writer_on_sliced_empty_and_vietnamese_columns():
+    from scoring.export import _csv_bytes
+
+    df = pd.DataFrame(
+        {
+            "full_name": pd.array(
+                ['Nguyễn Văn "An"', "Đỗ, Thị", "=Lê", "", None, "Phạm\r\nB", "Hồ'", "-"], dtype="str"
+            ),
+            "unit_id": pd.array(["", "", "", "", "", "", "", ""], dtype="str"),
+            "note": ["ố,ễ", "@a", "b", "c", "+d", "e", "\tf", "g"],
+        }
+    )
+    for part in (df, df.iloc[3:], df.iloc[:0], df.iloc[2:3]):
+        assert _csv_bytes(part) == _pandas_csv(part), part
