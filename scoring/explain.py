@@ -69,11 +69,16 @@ def explain(ev: Evaluation, subject_id: str) -> Explanation:
     return Explanation("\n".join(parts))
 
 
+def _row(df: pd.DataFrame, key: str, sid: str):
+    """The row of a table whose `key` is `sid` (each subject appears once), or None."""
+    hit = df[df[key] == sid]
+    return hit.iloc[0] if len(hit) else None
+
+
 def _unit(ev: Evaluation, sid: str) -> list[str]:
-    u = ev.unit_ranking[ev.unit_ranking["unit_id"] == sid]
-    if not len(u):
+    r = _row(ev.unit_ranking, "unit_id", sid)
+    if r is None:
         return []
-    r = u.iloc[0]
     head = f"Cơ quan, đơn vị: {r['unit_name']} (khối {r['group']}), năm {ev.year} (mã {sid})"
     if pd.isna(r["score"]) and not r["band"]:
         return [head, f"  Chưa có kết quả cải cách hành chính năm {ev.year}: không có điểm, không xếp hạng."]
@@ -89,10 +94,9 @@ def _unit(ev: Evaluation, sid: str) -> list[str]:
 
 
 def _official(ev: Evaluation, sid: str) -> list[str]:
-    o = ev.official_ratings[ev.official_ratings["official_id"] == sid]
-    if not len(o):
+    r = _row(ev.official_ratings, "official_id", sid)
+    if r is None:
         return []
-    r = o.iloc[0]
     role = ROLE_WORDS.get(str(r["role"]), str(r["role"]))
     who = f"Cán bộ, công chức, viên chức: {r['full_name']} — {role}, {_unit_name(ev, r['unit_id'])}"
     review = "; thuộc diện xem xét kỷ luật nếu có vi phạm" if r["discipline_review"] else ""
@@ -102,10 +106,9 @@ def _official(ev: Evaluation, sid: str) -> list[str]:
 
 
 def _party_org(ev: Evaluation, sid: str) -> list[str]:
-    p = ev.party_org_classifications[ev.party_org_classifications["party_org_id"] == sid]
-    if not len(p):
+    r = _row(ev.party_org_classifications, "party_org_id", sid)
+    if r is None:
         return []
-    r = p.iloc[0]
     who = f"Tổ chức cơ sở đảng: {party_org_name(ev, sid, r['unit_id'])}"
     where = ("party_orgs", "party_org_id", "proposed_classification", "party_org")
     return _rated(ev, who, sid, where, r["final_classification"])
