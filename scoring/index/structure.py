@@ -30,6 +30,19 @@ INDEX_DIR = DEFAULT_CRITERIA.parent / "index"
 PARAMETERS_FILE = "parameters.yaml"
 
 METHODS = ("appraisal", "survey", "published")
+# What an item may say; anything else is a typo (YAML reads a bare `no:` key as false, say).
+ITEM_KEYS = (
+    "id",
+    "number",
+    "name",
+    "max",
+    "method",
+    "criteria",
+    "sub",
+    "criteria_count",
+    "subcriteria_count",
+    "note",
+)
 EXTRA_METHODS = {"bonus": "bonus", "deductions": "deduction"}
 METHOD_WORDS = {
     "appraisal": "thẩm định",
@@ -161,6 +174,13 @@ class _Reader:
         item_id = str(node.get("id") or "").strip()
         if not item_id:
             self.fail(path, "mục thiếu mã (id)")
+        unknown = [k for k in node if k not in ITEM_KEYS]
+        if unknown:
+            close = difflib.get_close_matches(str(unknown[0]), ITEM_KEYS, n=1)
+            hint = f" (có phải '{close[0]}'?)" if close else ""
+            self.fail(
+                path, f"khóa không được biết «{unknown[0]}»{hint}; các khóa: {', '.join(ITEM_KEYS)}", item_id
+            )
         if item_id in self.seen:
             first = self.lines.get(self.seen[item_id])
             self.fail(path, f"mã «{item_id}» trùng với mục ở dòng {first}; mỗi mục một mã", item_id)
@@ -192,7 +212,7 @@ class _Reader:
             )
         item = Item(
             id=item_id,
-            no=str(node.get("no") or item_id),
+            no=str(node.get("number") or item_id),
             name=str(node["name"]).strip(),
             max_cents=cents,
             method=method if leaf else "",
