@@ -139,7 +139,13 @@ def unit_year(rng: random.Random, score: int, group: str, year: int, s):
     return crit_rows, survey_rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Write the two files into --out (default: the sample's folder, beside reform_results.csv)."""
+    import argparse
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", type=Path, default=DATA)
+    out = p.parse_args(argv).out
     s = load_structure(STRUCTURE)
     with open(DATA / "units.csv", encoding="utf-8-sig", newline="") as f:
         units = list(csv.DictReader(f))
@@ -158,9 +164,9 @@ def main() -> None:
         crit_out += [[year, unit, *row, "synthetic"] for row in crit_rows]
         survey_out += [[year, unit, *row, "synthetic"] for row in survey_rows]
     for name, rows in (("criterion_scores.csv", crit_out), ("survey_results.csv", survey_out)):
-        with open(DATA / name, "w", encoding="utf-8", newline="") as f:
+        with open(out / name, "w", encoding="utf-8", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows(rows)
-        print(f"wrote {len(rows) - 1} rows to {DATA / name}")
+        print(f"wrote {len(rows) - 1} rows to {out / name}")
 
 
 if __name__ == "__main__":

@@ -230,8 +230,8 @@ def _consequence_words(c: Consequences, k: int, a: int, b: int, crit: Criteria, 
 def near_threshold(c: Consequences, crit: Criteria, settings: IndexSettings | None = None) -> pd.DataFrame:
     """The units within `near_threshold_points` of a band bound (either way), in Vietnamese.
 
-    One row per unit and direction; rows whose crossing changes a consequence for people first,
-    then by the distance.
+    One row per unit and direction; the most serious consequence a crossing changes first (a removal
+    trigger, then a head's cap, then a party organisation's class, then none), then by the distance.
     """
     settings = settings or load_settings()
     m = margins(c, crit, settings)
@@ -253,9 +253,10 @@ def near_threshold(c: Consequences, crit: Criteria, settings: IndexSettings | No
                 people.append(f"người đứng đầu: {r['heads'] or 'chưa có trong danh sách'}")
             if "party_org_streak" in flips:
                 people.append(f"tổ chức cơ sở đảng: {r['party_orgs'] or 'chưa có trong danh sách'}")
+            severity = min((CONSEQUENCES.index(f) for f in flips.split(";") if f), default=len(CONSEQUENCES))
             rows.append(
                 (
-                    0 if flips else 1,
+                    severity,
                     float(d),
                     {
                         "Cơ quan, đơn vị": r["unit_name"],

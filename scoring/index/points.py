@@ -399,8 +399,10 @@ def _check_against_structures(typed, where, structures, forced, problems) -> Poi
     for t, (f, report) in frames.items():
         keep = np.ones(len(f), dtype=bool)
         codes, uniq = pd.factorize(f["item_id"])
-        for y, s in chosen.items():
-            keep &= _check_items(f, codes, uniq, t, y, s, report)
+        # one pass per structure (usually one), so each kind of problem is listed once
+        for s in {id(s): s for s in chosen.values()}.values():
+            years = [y for y, x in chosen.items() if x is s]
+            keep &= _check_items(f, codes, uniq, t, years, s, report)
         keep &= _duplicates(f, report)
         checked[t] = f[keep & f["year"].isin(list(chosen)).to_numpy()].reset_index(drop=True)
     a = checked.get("criterion_scores", empty_a)
@@ -418,10 +420,11 @@ def _shown(mask: np.ndarray, make) -> np.ndarray:
 
 
 def _check_items(
-    f: pd.DataFrame, codes, uniq, table: str, year: int, s: Structure, report: _Report
+    f: pd.DataFrame, codes, uniq, table: str, years: list[int], s: Structure, report: _Report
 ) -> np.ndarray:
-    """The rows of `year` whose items exist, sit in the right table and stay within their maximum."""
-    in_year = (f["year"] == year).to_numpy()
+    """The rows of `years` (those of structure `s`) whose items exist, sit in the right table and
+    stay within their maximum."""
+    in_year = f["year"].isin(years).to_numpy()
     leaves = {i.id: i for i in s.leaves}
     ids = f["item_id"]
     found = [leaves.get(u) for u in uniq]
@@ -460,7 +463,7 @@ def _unknown_item(s: Structure, table: str, ids: pd.Series) -> str:
     sample = ids.iloc[0] if len(ids) else ""
     close = difflib.get_close_matches(str(sample), wanted, n=1, cutoff=0.6)
     hint = f" (có phải «{close[0]}»?)" if close else ""
-    return f"mã mục không có trong bộ chỉ số «{s.id}» của năm này{hint}; các mã: {', '.join(wanted[:12])}{' …' if len(wanted) > 12 else ''}"
+    return f"mã mục không có trong bộ chỉ số «{s.id}» ({s.years_text()}){hint}; các mã: {', '.join(wanted[:12])}{' …' if len(wanted) > 12 else ''}"
 
 
 def _survey_agrees(
