@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("--seed", type=int, default=0)
     sy.add_argument("--last-year", type=int, default=2020)
     sy.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
+    sy.add_argument("--index", action="store_true", help="thêm điểm tiêu chí (giả lập) của năm cuối")
 
     ex = sub.add_parser(
         "explain", help="giải thích các quyết định đối với một đơn vị, cán bộ hoặc tổ chức đảng"
@@ -137,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
             from .synth import generate, write
 
             first = args.last_year - args.years + 1
-            tables = generate(args.units, args.officials, args.years, args.seed, first_year=first)
+            tables = generate(
+                args.units, args.officials, args.years, args.seed, first_year=first, index=args.index
+            )
             for path in write(tables, args.dir, args.format):
                 print(path)
             return EXIT_OK
