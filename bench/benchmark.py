@@ -109,17 +109,105 @@ def run_scale(name: str, runs: int) -> dict:
     }
 
 
+# -- the reform index (scoring/index): index, margins, odds ------------------------------------
+INDEX_SCALES = {
+    "index-sample": None,  # the embedded sample, its 2020 points, 10,000 draws
+    "index-national": {"units": 10_000, "officials": 1_000_000, "years": 10, "draws": 1_000},
+}
+INDEX_TARGETS = (
+    "targets (issue 11): sample index + margins + 10,000 draws < 300 ms; national (10,000 units, "
+    "8 fields, 80 items, 1,000 draws) < 15 s and < 2 GB"
+)
+
+
+def run_index_scale(name: str, runs: int) -> dict:
+    """Index, margins (one evaluation per band) and odds; the national set under a synthetic
+    80-item structure placed in a temporary criteria/index folder."""
+    import shutil
+
+    import scoring
+    from scoring.index import compute, structure
+    from scoring.index.margins import consequences, margins
+    from scoring.index.odds import odds
+    from scoring.sample import SAMPLE_LATEST_YEAR, sample_path
+
+    spec = INDEX_SCALES[name]
+    with tempfile.TemporaryDirectory() as tmp:
+        gen_s = 0.0
+        if spec is None:
+            folder, year, draws = sample_path(), SAMPLE_LATEST_YEAR, 10_000
+            size = "embedded sample (44 units, illustrative 70 + 30 framework, 43 items)"
+        else:
+            from scoring.index.synth import points_for, synthetic_structure, synthetic_structure_text
+            from scoring.synth import generate, write
+
+            t = time.perf_counter()
+            index_dir = Path(tmp) / "index"
+            index_dir.mkdir()
+            (index_dir / "tong-hop.yaml").write_text(synthetic_structure_text(), encoding="utf-8")
+            shutil.copy(structure.INDEX_DIR / structure.PARAMETERS_FILE, index_dir)
+            structure.INDEX_DIR = index_dir  # the benchmark's structure, found as a province's would be
+            tables = generate(spec["units"], spec["officials"], spec["years"], seed=1)
+            tables.update(points_for(tables, 1, synthetic_structure()))
+            folder = Path(tmp) / "data"
+            write(tables, folder, "parquet")
+            gen_s = time.perf_counter() - t
+            year, draws = int(tables["reform_results"]["year"].max()), spec["draws"]
+            size = f"{spec['units']:,} units, {spec['officials']:,} officials; 8 fields, 80 items, {draws:,} draws"
+            del tables
+        crit = scoring.load_criteria()
+        load, recs = _median_time(lambda: scoring.load_records(folder, crit), runs)
+        ix, yi = _median_time(lambda: compute(recs, year, crit), runs)
+        mg, cons = _median_time(lambda: consequences(recs, year, crit), runs)
+        mt, _ = _median_time(lambda: margins(cons, crit), runs)
+        od, result = _median_time(lambda: odds(cons, yi, crit, draws=draws, seed=0), runs)
+        kinds = result.table["model"].value_counts().to_dict()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "scale": name,
+        "size": size,
+        "year": year,
+        "units": len(yi.table),
+        "generate_s": gen_s,
+        "load_s": load,
+        "index_s": ix,
+        "consequences_s": mg,
+        "margins_s": mt,
+        "odds_s": od,
+        "total_s": ix + mg + mt + od,
+        "models": kinds,
+        "peak_mib": peak,
+    }
+
+
+def _print_index(r: dict) -> None:
+    ms = 1000
+    print(
+        f"\n{r['scale']}: {r['size']}; year {r['year']} ({r['units']:,} units with points)\n"
+        + (f"  generate + write parquet {r['generate_s']:.2f} s\n" if r["generate_s"] else "")
+        + f"  load_records (points validated, scores reconciled) {r['load_s'] * ms:9.1f} ms\n"
+        f"  index             {r['index_s'] * ms:9.1f} ms\n"
+        f"  consequences      {r['consequences_s'] * ms:9.1f} ms   (one evaluation per band)\n"
+        f"  margins           {r['margins_s'] * ms:9.1f} ms\n"
+        f"  odds              {r['odds_s'] * ms:9.1f} ms   (draw models: {r['models']})\n"
+        f"  index + margins + odds {r['total_s'] * ms:9.1f} ms\n"
+        f"  peak memory       {r['peak_mib']:9.0f} MiB"
+    )
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--scales", nargs="+", default=list(SCALES), choices=list(SCALES))
+    p.add_argument("--scales", nargs="+", default=[*SCALES, *INDEX_SCALES], choices=[*SCALES, *INDEX_SCALES])
     p.add_argument("--runs", type=int, default=3, help="runs per timing (median)")
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        print(json.dumps(run_scale(args.child, args.runs)))
+        run = run_index_scale if args.child in INDEX_SCALES else run_scale
+        print(json.dumps(run(args.child, args.runs)))
         return 0
     print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}")
     print(TARGETS)
+    print(INDEX_TARGETS)
     for name in args.scales:
         out = subprocess.run(
             [sys.executable, __file__, "--child", name, "--runs", str(args.runs)],
@@ -130,6 +218,9 @@ def main(argv=None) -> int:
             print(f"{name}: failed\n{out.stderr}")
             return 1
         r = json.loads(out.stdout.strip().splitlines()[-1])
+        if name in INDEX_SCALES:
+            _print_index(r)
+            continue
         ms = 1000
         print(
             f"\n{name}: {r['size']}; evaluated year {r['year']} ({r['officials_in_year']:,} officials)\n"

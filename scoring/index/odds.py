@@ -151,13 +151,21 @@ def draw_scores(m: Model, n: int, rng: np.random.Generator) -> np.ndarray:
         change += m.normal_mean[None, :] + m.normal_sd[None, :] * rng.standard_normal((n, U))
     if len(m.beta_unit):
         p = stats.beta.rvs(m.beta_a[None, :], m.beta_b[None, :], size=(n, len(m.beta_unit)), random_state=rng)
-        np.add.at(change.T, m.beta_unit, (p * m.beta_max[None, :] - m.beta_det[None, :]).T)
+        _add_by_unit(change, m.beta_unit, p * m.beta_max[None, :] - m.beta_det[None, :])
     if len(m.tol_unit) and m.tolerance > 0:
         u = stats.uniform.rvs(-m.tolerance, 2 * m.tolerance, size=(n, len(m.tol_unit)), random_state=rng)
         moved = np.clip(m.tol_points[None, :] + u, 0, m.tol_max[None, :]) - m.tol_points[None, :]
-        np.add.at(change.T, m.tol_unit, moved.T)
+        _add_by_unit(change, m.tol_unit, moved)
     drawn = np.floor(m.score[None, :] + change * m.scale[None, :] + 0.5)
     return np.clip(drawn, 0, 10000).astype(np.int64)
+
+
+def _add_by_unit(change: np.ndarray, unit: np.ndarray, parts: np.ndarray) -> None:
+    """change[:, unit[j]] += parts[:, j] for every column j, summed per unit in one pass."""
+    order = np.argsort(unit, kind="stable")
+    unit, parts = unit[order], parts[:, order]
+    starts = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]])
+    change[:, unit[starts]] += np.add.reduceat(parts, starts, axis=1)
 
 
 def ranks_in_groups(cents: np.ndarray, groups: np.ndarray, ties: str) -> np.ndarray:

@@ -29,6 +29,11 @@ from .structure import Structure, load_structures, parse_structure
 
 def synthetic_structure(fields: int = 8, items_per_field: int = 10) -> Structure:
     """A SYNTHETIC structure: `fields − 1` appraised fields (70 points) and one survey field (30)."""
+    return parse_structure(synthetic_structure_text(fields, items_per_field), source="<cấu trúc tổng hợp>")
+
+
+def synthetic_structure_text(fields: int = 8, items_per_field: int = 10) -> str:
+    """The YAML of `synthetic_structure` (the benchmark writes it into a criteria/index folder)."""
     appraised = fields - 1
     per_field = 7000 // appraised
     lines = [
@@ -63,7 +68,7 @@ def synthetic_structure(fields: int = 8, items_per_field: int = 10) -> Structure
         f"      {{id: XH.{k + 1}, name: Nội dung {k + 1}, max: {m / 100}}}," for k, m in enumerate(smax)
     ]
     lines.append("    ]}")
-    return parse_structure("\n".join(lines) + "\n", source="<cấu trúc tổng hợp>")
+    return "\n".join(lines) + "\n"
 
 
 def _survey(rng, target: np.ndarray, s: Structure):
