@@ -3,6 +3,7 @@ flips for people; the late-dossier cap (mục II.2) that no score moves; "Cận 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import HT_2019, HTT, HTXS, HUYEN, KHA, SO, TB, TOT, YEU, make_dataset, only
 
@@ -120,13 +121,22 @@ def test_the_late_dossier_cap_stays_whatever_the_score(sample):
     assert r["gain_to_band_up"] == pytest.approx(0.5) and r["band_if_up"] == KHA and r["flips_if_up"] == ""
 
 
-def test_the_consequences_in_the_units_own_band_are_the_evaluations(sample):
-    _, crit, c, _ = sample
-    ev = c.base
-    for rule in ("head_reform_band", "head_removal_streak", "party_org_streak"):
-        own = c.fires[rule][range(len(c.unit_ids)), c.by_score]
-        d = ev.decisions[ev.decisions["rule_id"] == rule]
-        assert own.sum() == len(d), rule
+def test_a_band_tried_by_a_counterfactual_evaluation_decides_as_the_years_own_evaluation(sample):
+    recs, crit, c, _ = sample
+    own = {k: v.copy() for k, v in c.fires.items()}, c.band.copy()
+    again = consequences(recs, 2020, crit)
+    again.known[:] = False  # forget what the year's evaluation said; try every band
+    before = again.evaluations
+    again.ensure(np.ones_like(again.known))
+    rows = np.arange(len(c.unit_ids))
+    for rule in own[0]:
+        assert np.array_equal(again.fires[rule][rows, c.by_score], own[0][rule][rows, c.by_score]), rule
+    assert np.array_equal(again.band[rows, c.by_score], own[1][rows, c.by_score])
+    assert again.evaluations - before == 4  # 4 bands: one evaluation tries a band for every unit at once
+
+
+def test_the_margins_need_only_the_bands_next_to_each_unit(sample):
+    assert sample[2].evaluations <= 2  # up and down, every unit at once
 
 
 def test_a_reading_of_the_programme_changes_what_flips(tmp_path):

@@ -17,7 +17,7 @@ with the people and organisations a crossing would affect.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -64,7 +64,14 @@ def representative_cents(crit: Criteria, level: int) -> int:
 
 @dataclass
 class Consequences:
-    """For each ranked unit of the year (rows) and each band level (columns): what the rules decide."""
+    """For each ranked unit of the year (rows) and each band level (columns): what the rules decide.
+
+    Filled as needed (`known`): a unit's own band from the year's evaluation; other bands by
+    counterfactual evaluations (`ensure`), each serving every unit at once — a unit's
+    consequences depend only on its own band, so one evaluation can try a different band for
+    each unit, and the few bands anyone needs (the adjacent ones, those the draws reach) cost a
+    few evaluations, not one per band.
+    """
 
     year: int
     unit_ids: np.ndarray  # object: the ranked units, in the order of the year's ranking
@@ -72,27 +79,68 @@ class Consequences:
     by_score: np.ndarray  # int8: band level the score gives
     band: np.ndarray  # int8 (units × bands): the band that stands (after the late-dossier cap)
     fires: dict[str, np.ndarray]  # rule id -> bool (units × bands)
+    known: np.ndarray  # bool (units × bands): the cell has been decided by an evaluation
     heads: list[str]  # per unit: its heads of the year, "Name (id)"; "; "-joined
     party_orgs: list[str]  # per unit: its party organisations of the year
     late_capped: np.ndarray  # bool: the unit's late-dossier cap fires this year
     base: Evaluation
+    records: Records = field(repr=False)
+    evaluations: int = 0  # counterfactual evaluations run so far
+
+    def _fill(self, ev: Evaluation, level: np.ndarray) -> None:
+        labels = list(self.base.criteria.bands.labels)
+        got = ev.unit_ranking.set_index(ev.unit_ranking["unit_id"].astype(str))["band"]
+        rows = np.arange(len(self.unit_ids))
+        self.band[rows, level] = [labels.index(b) for b in got.reindex(self.unit_ids).to_numpy()]
+        for c in CONSEQUENCES:
+            self.fires[c][rows, level] = np.isin(self.unit_ids, list(_fired(ev, c)))
+        self.known[rows, level] = True
+
+    def ensure(self, needed: np.ndarray) -> None:
+        """Decide every needed (unit, band) cell: each evaluation gives each unit one band it lacks."""
+        crit = self.base.criteria
+        rep = np.array([representative_cents(crit, lv) for lv in range(self.band.shape[1])])
+        while True:
+            todo = needed & ~self.known
+            if not todo.any():
+                return
+            has = todo.any(axis=1)
+            level = np.where(has, np.argmax(todo, axis=1), self.by_score).astype(np.int64)
+            cents = np.where(has, rep[level], self.score_cents)
+            recs = _with_scores(self.records, self.year, self.unit_ids, cents)
+            self._fill(evaluate(recs, self.year, crit), level)
+            self.evaluations += 1
 
 
-def _with_scores(records: Records, year: int, units: np.ndarray, cents: int) -> Records:
-    """Records whose `year` results give `cents` to `units` (same rows: the engine's keys hold)."""
+def adjacent_levels(c: Consequences) -> np.ndarray:
+    """Each unit's own band by score and the bands just above and below it (the margins' needs)."""
+    B = c.band.shape[1]
+    lv = c.by_score.astype(np.int64)
+    out = np.zeros((len(lv), B), dtype=bool)
+    rows = np.arange(len(lv))
+    for d in (-1, 0, 1):
+        ok = (lv + d >= 0) & (lv + d < B)
+        out[rows[ok], (lv + d)[ok]] = True
+    return out
+
+
+def _with_scores(records: Records, year: int, units: np.ndarray, cents) -> Records:
+    """Records whose `year` results give `cents` (one per unit) to `units`; same rows, so the
+    engine's integer keys hold."""
     rr = records.reform_results
-    hit = (rr["year"].to_numpy() == year) & rr["unit_id"].isin(units).to_numpy()
+    pos = pd.Index(units).get_indexer(rr["unit_id"].astype(str))
+    hit = (rr["year"].to_numpy() == year) & (pos >= 0)
+    target = np.broadcast_to(np.asarray(cents, dtype=np.int64), (len(units),))[np.maximum(pos, 0)]
     new = records.replace(
         reform_results=rr.assign(
-            score_cents=np.where(hit, cents, rr["score_cents"].to_numpy()),
+            score_cents=np.where(hit, target, rr["score_cents"].to_numpy()),
             score_blank=rr["score_blank"].to_numpy() & ~hit,
         )
     )
     if "_codes" in records.__dict__:
         new.__dict__["_codes"] = records.__dict__["_codes"]
-    for key in ("_checked_years",):
-        if key in records.__dict__:
-            new.__dict__[key] = set(records.__dict__[key])
+    if "_checked_years" in records.__dict__:
+        new.__dict__["_checked_years"] = set(records.__dict__["_checked_years"])
     return new
 
 
@@ -108,23 +156,21 @@ def _fired(ev: Evaluation, rule_id: str) -> set[str]:
     return set(o.loc[o["official_id"].isin(d["subject_id"]), "unit_id"].astype(str))
 
 
-def consequences(records: Records, year: int, crit: Criteria, base: Evaluation | None = None) -> Consequences:
-    """What the rules decide for every ranked unit's people in every band (one evaluation a band)."""
+def consequences(
+    records: Records,
+    year: int,
+    crit: Criteria,
+    base: Evaluation | None = None,
+    needed: np.ndarray | None = None,
+) -> Consequences:
+    """What the rules decide for every ranked unit's people: in its own band (the year's
+    evaluation), the bands next to it, and any other `needed` (units × bands) cells."""
     base = base or evaluate(records, year, crit)
     r = base.unit_ranking
     ranked = r[r["score"].notna()].reset_index(drop=True)
     ids = ranked["unit_id"].astype(str).to_numpy(dtype=object)
     cents = np.rint(ranked["score"].to_numpy(dtype=np.float64) * 100).astype(np.int64)
-    labels = list(crit.bands.labels)
-    B = len(labels)
-    band = np.zeros((len(ids), B), dtype=np.int8)
-    fires = {c: np.zeros((len(ids), B), dtype=bool) for c in CONSEQUENCES}
-    for level in range(B):
-        ev = evaluate(_with_scores(records, year, ids, representative_cents(crit, level)), year, crit)
-        got = ev.unit_ranking.set_index(ev.unit_ranking["unit_id"].astype(str))["band"]
-        band[:, level] = [labels.index(b) for b in got.reindex(ids).to_numpy()]
-        for c in CONSEQUENCES:
-            fires[c][:, level] = np.isin(ids, list(_fired(ev, c)))
+    B = len(crit.bands.labels)
     o = base.official_ratings
     heads = o[o["role"].astype(str) == "head"]
     head_text = (
@@ -134,18 +180,23 @@ def consequences(records: Records, year: int, crit: Criteria, base: Evaluation |
     )
     po = base.party_org_classifications
     po_text = po.groupby(po["unit_id"].astype(str))["party_org_id"].agg(lambda s: "; ".join(map(str, s)))
-    return Consequences(
+    c = Consequences(
         year=int(year),
         unit_ids=ids,
         score_cents=cents,
         by_score=band_from_score(cents, crit),
-        band=band,
-        fires=fires,
+        band=np.zeros((len(ids), B), dtype=np.int8),
+        fires={k: np.zeros((len(ids), B), dtype=bool) for k in CONSEQUENCES},
+        known=np.zeros((len(ids), B), dtype=bool),
         heads=[head_text.get(u, "") for u in ids],
         party_orgs=[po_text.get(u, "") for u in ids],
         late_capped=~ranked["emulation_eligible"].to_numpy(dtype=bool),
         base=base,
+        records=records,
     )
+    c._fill(base, c.by_score.astype(np.int64))  # the year as evaluated: each unit in its own band
+    c.ensure(adjacent_levels(c) | (needed if needed is not None else False))
+    return c
 
 
 def _flips(c: Consequences, k: int, a: int, b: int) -> str:

@@ -233,6 +233,7 @@ def odds(
         ranks[start : start + n] = ranks_in_groups(cents, groups, crit["rank_ties"])
         score_draws[start : start + n] = cents
     p_level = by_score / max(draws, 1)  # P(band by score = level)
+    c.ensure(p_level > 0)  # the consequences of every band some draw reached
     table = _table(c, r, p_level, ranks, score_draws, crit, settings, m)
     return Odds(table, draws, seed, m)
 
