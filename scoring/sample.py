@@ -26,7 +26,10 @@ def write_sample(out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in [f"{t}.csv" for t in SAMPLE_TABLES] + ["README.md"]:
+    index_points = [
+        f"{t}.csv" for t in ("criterion_scores", "survey_results") if (SAMPLE_DIR / f"{t}.csv").exists()
+    ]
+    for name in [f"{t}.csv" for t in SAMPLE_TABLES] + index_points + ["README.md"]:
         target = out / name
         shutil.copyfile(SAMPLE_DIR / name, target)
         written.append(target)
