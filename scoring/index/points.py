@@ -90,6 +90,11 @@ class _Report:
                 Problem(self.where, None, column, None, f"… và {rest} dòng khác có cùng lỗi ({expected})")
             )
 
+    def each(self, hits: np.ndarray, column: str, value, expected) -> None:
+        """One problem per hit row (the first ones), with its own value and words: `value(i)`, `expected(i)`."""
+        for i in np.asarray(hits)[:MAX_ROWS_PER_PROBLEM]:
+            self.problems.append(Problem(self.where, int(self.rows[i]), column, value(i), expected(i)))
+
     def file(self, expected: str, column: str | None = None) -> None:
         self.problems.append(Problem(self.where, None, column, None, expected))
 
@@ -223,16 +228,16 @@ def _duplicates(frame: pd.DataFrame, report: _Report) -> np.ndarray:
     later = frame.duplicated(list(KEY), keep="first").to_numpy()
     if later.any():
         first = frame.groupby(list(KEY), sort=False)["row"].transform("first").to_numpy()
-        for i in np.flatnonzero(later)[:MAX_ROWS_PER_PROBLEM]:
-            report.problems.append(
-                Problem(
-                    report.where,
-                    int(frame["row"].iat[i]),
-                    "item_id",
-                    str(frame["item_id"].iat[i]),
-                    f"trùng khóa (year, unit_id, item_id) — mỗi mục của một đơn vị chỉ có một dòng mỗi năm; đã có ở dòng {int(first[i])}",
-                )
-            )
+        rows = _Report(report.problems, report.where, frame["row"].to_numpy())
+        rows.each(
+            np.flatnonzero(later),
+            "item_id",
+            lambda i: str(frame["item_id"].iat[i]),
+            lambda i: (
+                "trùng khóa (year, unit_id, item_id) — mỗi mục của một đơn vị chỉ có một dòng mỗi năm; "
+                f"đã có ở dòng {int(first[i])}"
+            ),
+        )
     return ~later
 
 
@@ -435,16 +440,15 @@ def _check_items(
     maxes = np.array([i.max_cents if i else 0 for i in found] + [0], dtype=np.int64)[codes]
     wrong = in_year & known & ((method == "survey") if table == "criterion_scores" else (method != "survey"))
     other = "survey_results" if table == "criterion_scores" else "criterion_scores"
-    for i in np.flatnonzero(wrong)[:MAX_ROWS_PER_PROBLEM]:
-        report.problems.append(
-            Problem(
-                report.where,
-                int(f["row"].iat[i]),
-                "item_id",
-                str(ids.iat[i]),
-                f"mục này chấm bằng {METHOD_WORDS[method[i]]} theo bộ chỉ số «{s.id}»: ghi vào bảng {other}",
-            )
-        )
+    rows = _Report(report.problems, report.where, f["row"].to_numpy())
+    rows.each(
+        np.flatnonzero(wrong),
+        "item_id",
+        lambda i: str(ids.iat[i]),
+        lambda i: (
+            f"mục này chấm bằng {METHOD_WORDS[method[i]]} theo bộ chỉ số «{s.id}»: ghi vào bảng {other}"
+        ),
+    )
     ok = ~unknown & ~wrong
     cols = ("appraised_points", "self_points") if table == "criterion_scores" else ("points",)
     for name in cols:

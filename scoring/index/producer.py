@@ -108,19 +108,14 @@ def fill_frame(rr: pd.DataFrame, indexes: dict[int, YearIndex], where: str, crit
     seen = set(keys)
     added = sorted(k for k in computed if k not in seen)
     if added:
-        extra = pd.DataFrame(
-            {
-                "row": np.zeros(len(added), dtype=np.int64),
-                "year": np.array([k[0] for k in added], dtype=np.int64),
-                "unit_id": pd.array([k[1] for k in added], dtype=rr["unit_id"].dtype),
-                "score_cents": np.array([computed[k] for k in added], dtype=np.int64),
-                "score_blank": False,
-                "band": np.int8(MISSING),
-                "band_other_era": False,
-                "band_blank": True,
-            },
-            columns=rr.columns,
-        ).astype(rr.dtypes.to_dict())
+        # new rows shaped like the file's (a copy of its first row, every field then set)
+        extra = rr.iloc[np.zeros(len(added), dtype=np.int64)].reset_index(drop=True)
+        extra["row"] = 0  # not in the file
+        extra["year"] = np.array([k[0] for k in added], dtype=np.int64)
+        extra["unit_id"] = pd.array([k[1] for k in added], dtype=rr["unit_id"].dtype)
+        extra["score_cents"] = np.array([computed[k] for k in added], dtype=np.int64)
+        extra["score_blank"], extra["band_blank"], extra["band_other_era"] = False, True, False
+        extra["band"] = np.int8(MISSING)
         out = pd.concat([out, extra], ignore_index=True)
     filled_years: dict[int, int] = {}
     for y, _ in [keys[i] for i in np.flatnonzero(fill)] + added:

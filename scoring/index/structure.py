@@ -425,22 +425,28 @@ class IndexSettings:
         """A new IndexSettings with some values replaced; text values are read as YAML ("2", "false")."""
         if not overrides:
             return self
-        values, applied = dict(self.values), list(self.overrides)
+        values, applied = dict(self.values), dict(self.overrides)
         for name, value in overrides.items():
-            if name not in values:
-                close = difflib.get_close_matches(name, list(values), n=1)
-                hint = f" Có phải '{close[0]}'?" if close else ""
-                raise CriteriaError(
-                    f"Tham số chỉ số không được biết: '{name}'.{hint} Các tham số: {', '.join(values)}"
-                )
-            if isinstance(value, str):
-                value = yaml.safe_load(value) if value.strip() else None
-            why = _check(name, value, self.info(name))
-            if why:
-                raise CriteriaError(f"Giá trị không hợp lệ cho '{name}': {value!r} — {why}.")
-            values[name] = value
-            applied = [(k, v) for k, v in applied if k != name] + [(name, value)]
-        return IndexSettings(self.doc, self.source, self.sha256, values, tuple(applied))
+            values[name] = applied[name] = self._checked(name, value, values)
+        applied_order = [(k, v) for k, v in self.overrides if k not in overrides] + [
+            (k, applied[k]) for k in overrides
+        ]
+        return IndexSettings(self.doc, self.source, self.sha256, values, tuple(applied_order))
+
+    def _checked(self, name: str, value: Any, known: dict) -> Any:
+        """An override's value as the file would hold it, or a CriteriaError saying what is accepted."""
+        if name not in known:
+            close = difflib.get_close_matches(name, list(known), n=1)
+            raise CriteriaError(
+                f"Tham số chỉ số không được biết: '{name}'."
+                + (f" Có phải '{close[0]}'?" if close else "")
+                + f" Các tham số: {', '.join(known)}"
+            )
+        parsed = (yaml.safe_load(value) if value.strip() else None) if isinstance(value, str) else value
+        why = _check(name, parsed, self.info(name))
+        if why:
+            raise CriteriaError(f"Giá trị không hợp lệ cho '{name}': {parsed!r} — {why}.")
+        return parsed
 
     def as_table(self) -> list[dict]:
         return [
