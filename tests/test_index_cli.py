@@ -114,4 +114,10 @@ def test_the_summary_names_the_structure_and_the_over_scorers(tmp_path, capsys):
     code, out, _ = _run(capsys, sample_path(), "--year", "2020", "--out", tmp_path / "o", "--draws", "500")
     assert code == 0
     assert "khung minh họa" in out and "Tự chấm cao hơn điểm thẩm định nhiều nhất:" in out
-    assert "Mô phỏng 500 lần (seed 0)" in out
+    assert "Mô phỏng sai số điều tra xã hội học 500 lần (hạt giống 0)" in out
+
+
+def test_the_summary_counts_only_crossings_within_the_distance_that_change_something(tmp_path, capsys):
+    # 2018: four units are near a bound; no crossing within 1 point changes anything for people
+    code, out, _ = _run(capsys, sample_path(), "--year", "2018", "--out", tmp_path / "o", "--draws", "0")
+    assert code == 0 and "1,00 điểm): 4 đơn vị;" in out and "tổ chức cơ sở đảng của 0 đơn vị" in out

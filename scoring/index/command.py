@@ -186,17 +186,23 @@ def summary(run: IndexRun) -> str:
         lines.append("  Tự chấm cao hơn điểm thẩm định nhiều nhất: " + "; ".join(parts) + ".")
     m = run.margins
     near = m[m["near_threshold"]]
-    flips = near[(near["flips_if_up"] != "") | (near["flips_if_down"] != "")]
+    d = float(run.settings["near_threshold_points"]) + 1e-9
+    up = (near["gain_to_band_up"] <= d) & (near["flips_if_up"] != "")
+    down = (near["loss_to_band_down"] <= d) & (near["flips_if_down"] != "")
+    flips = near[up | down]  # a crossing within the distance changes something for people
     lines.append(
         f"  Cận ngưỡng (cách ngưỡng không quá {format_score(float(run.settings['near_threshold_points']))} điểm): "
-        f"{len(near)} đơn vị, trong đó {len(flips)} đơn vị mà vượt/tụt ngưỡng làm thay đổi hệ quả đối với người đứng đầu, tổ chức đảng."
+        f"{len(near)} đơn vị; vượt hoặc tụt ngưỡng làm thay đổi hệ quả đối với người đứng đầu, tổ chức cơ sở đảng "
+        f"của {len(flips)} đơn vị (xem margins.csv)."
     )
     if run.odds is not None:
         p = run.odds.table.filter(like="p_").iloc[:, : len(run.criteria.bands.keys)]
         unsure = int((p.max(axis=1) < 0.95).sum())
         lines.append(
-            f"  Mô phỏng {run.odds.draws:,} lần (seed {run.odds.seed}): {unsure} đơn vị có xếp loại không chắc chắn "
-            "(xác suất của xếp loại khả dĩ nhất dưới 95%).".replace(",", ".")
+            f"  Mô phỏng sai số điều tra xã hội học {run.odds.draws:,} lần (hạt giống {run.odds.seed}): {unsure} đơn vị "
+            "có xếp loại không chắc chắn (xác suất của xếp loại khả dĩ nhất dưới 95%; xem odds.csv).".replace(
+                ",", "."
+            )
         )
     return "\n".join(lines)
 
