@@ -170,6 +170,7 @@ def run_index_scale(name: str, runs: int) -> dict:
         crit = scoring.load_criteria()
         load = _median_wall_cpu(lambda: scoring.load_records(folder, crit), runs)
         recs = load[2]
+        ev = _median_wall_cpu(lambda: scoring.evaluate(recs, year, crit), runs)  # the yardstick
         ix = _median_wall_cpu(lambda: compute(recs, year, crit), runs)
         mg = _median_wall_cpu(lambda: consequences(recs, year, crit), runs)
         mt = _median_wall_cpu(lambda: margins(mg[2], crit), runs)
@@ -185,8 +186,16 @@ def run_index_scale(name: str, runs: int) -> dict:
         "generate_s": gen_s,
         **{
             f"{k}_s": v[:2]
-            for k, v in (("load", load), ("index", ix), ("consequences", mg), ("margins", mt), ("odds", od))
+            for k, v in (
+                ("load", load),
+                ("evaluate", ev),
+                ("index", ix),
+                ("consequences", mg),
+                ("margins", mt),
+                ("odds", od),
+            )
         },
+        "evaluations": mg[2].evaluations + 1,
         "total_s": [sum(v[i] for v in (ix, mg, mt, od)) for i in (0, 1)],
         "models": kinds,
         "peak_mib": peak,
@@ -203,10 +212,11 @@ def _print_index(r: dict) -> None:
         + (f"  generate + write parquet {r['generate_s']:.2f} s\n" if r["generate_s"] else "")
         + f"  load_records       {t('load_s')}   (points validated, scores reconciled)\n"
         f"  index              {t('index_s')}\n"
-        f"  consequences       {t('consequences_s')}   (one evaluation per band, and the year's)\n"
+        f"  consequences       {t('consequences_s')}   ({r['evaluations']} evaluations: the year's, one per band needed)\n"
         f"  margins            {t('margins_s')}\n"
         f"  odds               {t('odds_s')}   (draw models: {r['models']})\n"
         f"  index+margins+odds {t('total_s')}\n"
+        f"  (yardstick: one evaluate of the year {t('evaluate_s')})\n"
         f"  peak memory       {r['peak_mib']:9.0f} MiB"
     )
 
