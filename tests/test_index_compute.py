@@ -147,3 +147,15 @@ def test_fill_scores_on_loaded_records_gives_the_same_scores_and_notes(tmp_path)
     again, notes = fill_scores(recs, crit)
     assert again is recs  # nothing left to fill
     assert notes == []
+
+
+def test_another_reading_recomputes_the_scores_the_loader_computed_and_never_a_recorded_one(tmp_path):
+    from scoring.index.command import run_index
+
+    recs, crit = load(mini_folder(tmp_path / "data"))
+    run = run_index(recs, 2020, crit, load_settings().with_overrides({"rescale_without_survey": False}), draws=0)
+    ranked = dict(zip(run.evaluation.unit_ranking["unit_id"], run.evaluation.unit_ranking["score"], strict=True))
+    assert ranked["U2"] == 55.00  # its row was absent: the index gives its score, now unrescaled
+    assert ranked["U4"] == 43.75  # recorded: stays, and the index beside it says 35,00
+    u4 = only(run.index.table, unit_id="U4")
+    assert (u4["index"], u4["recorded_score"]) == (35.00, 43.75)

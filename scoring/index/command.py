@@ -25,6 +25,7 @@ from . import compute
 from .compute import YearIndex
 from .margins import Consequences, consequences, margins, near_threshold
 from .odds import DEFAULT_DRAWS, DEFAULT_SEED, Odds, odds
+from .producer import fill_scores
 from .structure import IndexSettings, Structure, load_settings, load_structures
 
 TWO_DECIMALS = ("index", "points", "score", "margin", "gain", "loss", "self_", "recorded", "appraisal", "survey_p", "survey_max", "bonus", "deduction", "max_points", "sub_index")  # fmt: skip
@@ -132,6 +133,7 @@ def run_index(
 ) -> IndexRun:
     """The index of `year`, its margins and (draws > 0) its odds."""
     settings = settings or load_settings()
+    records, _ = fill_scores(records, crit, settings)  # scores the loader computed, under these readings
     yi = compute(records, year, crit, settings, structure)
     if yi is None:
         raise NoPointsError(

@@ -66,8 +66,11 @@ def year_indexes(pts: Points, units: pd.DataFrame, settings: IndexSettings, crit
     return out
 
 
-def fill_frame(rr: pd.DataFrame, indexes: dict[int, YearIndex], where: str, crit: Criteria):
-    """`reform_results` (typed) with the computed scores where the results leave them blank.
+def fill_frame(
+    rr: pd.DataFrame, indexes: dict[int, YearIndex], where: str, crit: Criteria, refill=frozenset()
+):
+    """`reform_results` (typed) with the computed scores where the results leave them blank
+    (or where an earlier fill put them: the (year, unit) keys of `refill`).
 
     Returns (frame, the (year, unit) keys computed, the rows filled as seen in the file, the
     number of rows added, notes).
@@ -83,10 +86,11 @@ def fill_frame(rr: pd.DataFrame, indexes: dict[int, YearIndex], where: str, crit
     got = np.array([computed.get(k, -1) for k in keys], dtype=np.int64)
     has = got >= 0
     score = rr["score_cents"].to_numpy()
-    blank = rr["score_blank"].to_numpy() & rr["band_blank"].to_numpy()
+    again = np.array([k in refill for k in keys], dtype=bool) if refill else np.zeros(len(keys), dtype=bool)
+    blank = (rr["score_blank"].to_numpy() & rr["band_blank"].to_numpy()) | again
     fill = has & blank
     notes = []
-    differ = has & ~rr["score_blank"].to_numpy() & (score >= 0) & (np.abs(score - got) > 1)
+    differ = has & ~rr["score_blank"].to_numpy() & ~again & (score >= 0) & (np.abs(score - got) > 1)
     for i in np.flatnonzero(differ):
         y, u = keys[i]
         notes.append(
@@ -169,18 +173,23 @@ def fill_scores(
 ) -> tuple[Records, list[str]]:
     """Records whose results carry the scores computed from criterion points, and the notes.
 
-    What `load_records` already does on loading; for records built otherwise (or to see the
-    reconciliation notes again). Records without points are returned as they are.
+    What `load_records` already does on loading (with the default readings); again here for
+    records built otherwise, or under other readings of the index (`settings`): the scores the
+    loader computed are computed again, the recorded ones never touched. Records with nothing to
+    change are returned as they are.
     """
     pts = points_of(records.sources, set(records.units["unit_id"]))
     if pts is None or not pts.structures:
         return records, []
     indexes = year_indexes(pts, records.units, settings or load_settings(), crit)
     where = pts.where.get("criterion_scores") or next(iter(pts.where.values()))
-    frame, keys, filled, n_added, notes = fill_frame(records.reform_results, indexes, where, crit)
-    _source(records.sources).__dict__["_index_filled"] = keys
-    if not filled and not n_added:
-        return records, notes
+    src = _source(records.sources)
+    before = src.__dict__.get("_index_filled", set())
+    frame, keys, filled, n_added, notes = fill_frame(records.reform_results, indexes, where, crit, before)
+    src.__dict__["_index_filled"] = keys | before
+    unchanged = frame["score_cents"].equals(records.reform_results["score_cents"])
+    if unchanged and not n_added:
+        return records, [n for n in notes if not n.startswith("Năm ")]
     new = records.replace(reform_results=frame)
     if not n_added and "_codes" in records.__dict__:
         new.__dict__["_codes"] = records.__dict__["_codes"]  # same rows, same keys
