@@ -153,8 +153,12 @@ def test_another_reading_recomputes_the_scores_the_loader_computed_and_never_a_r
     from scoring.index.command import run_index
 
     recs, crit = load(mini_folder(tmp_path / "data"))
-    run = run_index(recs, 2020, crit, load_settings().with_overrides({"rescale_without_survey": False}), draws=0)
-    ranked = dict(zip(run.evaluation.unit_ranking["unit_id"], run.evaluation.unit_ranking["score"], strict=True))
+    run = run_index(
+        recs, 2020, crit, load_settings().with_overrides({"rescale_without_survey": False}), draws=0
+    )
+    ranked = dict(
+        zip(run.evaluation.unit_ranking["unit_id"], run.evaluation.unit_ranking["score"], strict=True)
+    )
     assert ranked["U2"] == 55.00  # its row was absent: the index gives its score, now unrescaled
     assert ranked["U4"] == 43.75  # recorded: stays, and the index beside it says 35,00
     u4 = only(run.index.table, unit_id="U4")
