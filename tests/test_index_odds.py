@@ -70,7 +70,7 @@ def test_a_small_survey_spreads_the_score_and_its_band(mini):
     u1 = only(_odds(mini, draws=20000), unit_id="U1")  # 80,80 with 3 officials surveyed on B.2
     assert u1["score_low"] < 80.80 < u1["score_high"]
     assert 0 < u1["p_kha"] < 1 and 0 < u1["p_tot"] + u1["p_trung_binh"]
-    assert u1["model"] == "beta"
+    assert u1["model"] == "beta+chuẩn"  # B.2 (3 asked) drawn exactly; B.1 (40 asked) through the normal
 
 
 def test_the_probability_of_the_heads_cap_follows_the_band_odds(mini):

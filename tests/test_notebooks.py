@@ -90,7 +90,13 @@ def test_annual_evaluation_shows_every_part(executed):
     ]:
         assert part in text, part
     images = [out for _, out in _outputs(nb) if "image/png" in out.get("data", {})]
-    assert len(images) == 3  # scores by group, late rates, band history
+    assert len(images) == 4  # scores by group, late rates, band history; the index's rank intervals
+    for part in [
+        "cấp sở, cấp huyện (minh họa)",
+        "cận ngưỡng: cách ngưỡng không quá 1,00 điểm",
+        "Xác suất «Tốt»",
+    ]:
+        assert part in text, part
 
 
 @pytest.mark.parametrize("path", REPO_NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
