@@ -70,7 +70,23 @@ def test_a_small_survey_spreads_the_score_and_its_band(mini):
     u1 = only(_odds(mini, draws=20000), unit_id="U1")  # 80,80 with 3 officials surveyed on B.2
     assert u1["score_low"] < 80.80 < u1["score_high"]
     assert 0 < u1["p_kha"] < 1 and 0 < u1["p_tot"] + u1["p_trung_binh"]
-    assert u1["model"] == "beta+chuẩn"  # B.2 (3 asked) drawn exactly; B.1 (40 asked) through the normal
+    assert u1["model"] == "beta (gộp)"  # both items drawn together (the default)
+    item = only(_odds(mini, draws=2000, survey_draw="item"), unit_id="U1")
+    assert item["model"] == "beta+chuẩn"  # B.2 (3 asked) from its Beta; B.1 (40 asked) through the normal
+
+
+def test_a_unit_with_one_survey_item_draws_it_from_its_own_posterior_either_way(mini):
+    recs, crit, yi, c = mini
+    pooled = build_model(c, yi, load_settings())
+    item = build_model(
+        c, yi, load_settings().with_overrides({"survey_draw": "item", "survey_normal_min_count": 10**9})
+    )
+    k = list(c.unit_ids).index("U4")  # U4: only B.1 (4 asked, 1 satisfied)
+    p, i = np.flatnonzero(pooled.beta_unit == k), np.flatnonzero(item.beta_unit == k)
+    assert pooled.beta_a[p] == pytest.approx(item.beta_a[i]) and pooled.beta_b[p] == pytest.approx(
+        item.beta_b[i]
+    )
+    assert (item.beta_a[i], item.beta_b[i]) == (1.5, 3.5)  # Jeffreys: 1 + ½, 4 − 1 + ½
 
 
 def test_the_probability_of_the_heads_cap_follows_the_band_odds(mini):

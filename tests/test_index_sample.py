@@ -70,13 +70,13 @@ def test_the_script_derives_the_same_files_from_reform_results(tmp_path):
         assert (tmp_path / name).read_bytes() == (sample_path() / name).read_bytes(), name
 
 
-def test_on_the_sample_the_approximation_changes_no_band_probability_by_more_than_2_points():
+def test_on_the_sample_the_quick_draws_change_no_band_probability_by_more_than_2_points():
     crit = scoring.load_criteria()
     recs = scoring.load_records(None, crit)
     yi, c = compute(recs, 2018, crit), consequences(recs, 2018, crit)
-    exact = odds(
-        c, yi, crit, load_settings().with_overrides({"survey_normal_min_count": 10**9}), 20000, 1
-    ).table
-    default = odds(c, yi, crit, load_settings(), 20000, 2).table
+    exact = load_settings().with_overrides({"survey_draw": "item", "survey_normal_min_count": 10**9})
+    reference = odds(c, yi, crit, exact, 20000, 1).table
     cols = ["p_tot", "p_kha", "p_trung_binh", "p_yeu"]
-    assert (exact[cols] - default[cols]).abs().max().max() < 0.02
+    for quick in ({}, {"survey_draw": "item"}):  # pooled per unit (default); item by item with normals
+        got = odds(c, yi, crit, load_settings().with_overrides(quick), 20000, 2).table
+        assert (reference[cols] - got[cols]).abs().max().max() < 0.02, quick

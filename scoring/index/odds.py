@@ -7,9 +7,11 @@ The model (docs/index.md):
   Beta(s + 1, n − s + 1)); points given with respondents count as s = points / max × n;
 - an item's drawn points are max × p; a unit's drawn score is its score plus the drawn change
   (drawn minus computed points) over the maximum, rounded half up to hundredths like a score;
-- where both Beta parameters reach `survey_normal_min_count`, the Beta is replaced by a normal of
-  the same mean and variance; a sum of independent normals is normal, so those items cost one
-  draw per unit (tested against the exact Beta draw);
+- `survey_draw: pooled` (default): a unit's survey items are drawn together, as one Beta on
+  [0, Σ max] with the mean and variance of Σ max × p — one draw per unit (tested against the
+  item-by-item draw); `item`: each item from its own Beta, except that where both Beta
+  parameters reach `survey_normal_min_count` the Beta is replaced by a normal of the same mean
+  and variance (a sum of independent normals is normal: those items cost one draw per unit);
 - `appraisal_tolerance_points` t > 0 adds to each appraised field a uniform change in [−t, t],
   kept within 0 and the field's maximum;
 - items are independent; units without criterion points, or without survey and tolerance, keep
@@ -65,7 +67,7 @@ class Model:
     tol_max: np.ndarray  # float: the field's maximum (hundredths)
     tolerance: float  # hundredths
     survey_items: np.ndarray  # int: survey items with a result, per unit
-    kind: np.ndarray  # object: "cố định", "beta", "chuẩn", "beta+chuẩn" (and "+dung sai")
+    kind: np.ndarray  # object: "cố định", "beta (gộp)", "beta", "chuẩn", "beta+chuẩn" (and "+dung sai")
 
 
 def build_model(c: Consequences, yi: YearIndex | None, settings: IndexSettings) -> Model:
@@ -97,19 +99,23 @@ def build_model(c: Consequences, yi: YearIndex | None, settings: IndexSettings) 
         det = yi.appraised[rows][:, survey].astype(np.float64)
         mean = a / np.maximum(a + b, 1e-12)
         var = a * b / np.maximum((a + b) ** 2 * (a + b + 1), 1e-12)
-        normal = ok & (np.minimum(a, b) >= settings["survey_normal_min_count"])
-        exact = ok & ~normal
         units = np.flatnonzero(has)
-        n_mean[has] = np.where(normal, mx * mean - det, 0).sum(axis=1)
-        n_var[has] = np.where(normal, mx**2 * var, 0).sum(axis=1)
-        iu, ij = np.nonzero(exact)
-        b_unit, b_a, b_b = units[iu], a[iu, ij], b[iu, ij]
-        b_max, b_det = np.broadcast_to(mx, exact.shape)[iu, ij], det[iu, ij]
         survey_items[has] = ok.sum(axis=1)
-        has_n, has_b = normal.any(axis=1), exact.any(axis=1)
-        kind[units] = np.where(
-            has_n & has_b, "beta+chuẩn", np.where(has_b, "beta", np.where(has_n, "chuẩn", "cố định"))
-        )
+        if settings["survey_draw"] == "pooled":
+            b_unit, b_a, b_b, b_max, b_det = _pooled(units, ok, mx, mean, var, det)
+            kind[b_unit] = "beta (gộp)"
+        else:
+            normal = ok & (np.minimum(a, b) >= settings["survey_normal_min_count"])
+            exact = ok & ~normal
+            n_mean[has] = np.where(normal, mx * mean - det, 0).sum(axis=1)
+            n_var[has] = np.where(normal, mx**2 * var, 0).sum(axis=1)
+            iu, ij = np.nonzero(exact)
+            b_unit, b_a, b_b = units[iu], a[iu, ij], b[iu, ij]
+            b_max, b_det = np.broadcast_to(mx, exact.shape)[iu, ij], det[iu, ij]
+            has_n, has_b = normal.any(axis=1), exact.any(axis=1)
+            kind[units] = np.where(
+                has_n & has_b, "beta+chuẩn", np.where(has_b, "beta", np.where(has_n, "chuẩn", "cố định"))
+            )
         if tol > 0:
             t_unit, t_pts, t_max = _tolerance_fields(yi, rows, units)
             kind[np.unique(t_unit)] = [
@@ -119,6 +125,19 @@ def build_model(c: Consequences, yi: YearIndex | None, settings: IndexSettings) 
         c.score_cents, scale, n_mean, np.sqrt(n_var), b_unit.astype(np.int64), b_a, b_b, b_max, b_det,
         t_unit.astype(np.int64), t_pts, t_max, tol, survey_items, kind,
     )  # fmt: skip
+
+
+def _pooled(units, ok, mx, mean, var, det):
+    """One Beta per unit for all its survey items: on [0, Σ max], with the mean and variance of
+    Σ max × p over the items' posteriors (exact for one item; for a sum of similar Betas the
+    skew shrinks as the fitted Beta's does). Returns the draw model's Beta columns."""
+    total = np.where(ok, mx, 0).sum(axis=1)
+    with_survey = total > 0
+    mu = np.where(ok, mx * mean, 0).sum(axis=1)[with_survey] / total[with_survey]
+    v = np.where(ok, mx**2 * var, 0).sum(axis=1)[with_survey] / total[with_survey] ** 2
+    k = mu * (1 - mu) / v - 1  # > 0: a variable within [0, 1] has variance below mu(1 − mu)
+    det_sum = np.where(ok, det, 0).sum(axis=1)[with_survey]
+    return units[with_survey], mu * k, (1 - mu) * k, total[with_survey], det_sum
 
 
 def _tolerance_fields(yi: YearIndex, rows: np.ndarray, units: np.ndarray):

@@ -34,6 +34,7 @@ READING_LABELS = {
     "near_threshold_points": "Khoảng cận ngưỡng (điểm)",
     "appraisal_tolerance_points": "Sai số điểm thẩm định (± điểm mỗi lĩnh vực)",
     "survey_prior": "Phân phối tiên nghiệm của tỷ lệ hài lòng",
+    "survey_draw": "Rút ngẫu nhiên điều tra xã hội học: chung cho đơn vị (pooled) hay từng nội dung (item)",
     "survey_normal_min_count": "Xấp xỉ chuẩn khi số người (hài lòng và không) từ",
     "rank_interval_percent": "Độ rộng khoảng thứ hạng (%)",
 }
