@@ -92,8 +92,9 @@ class Consequences:
         got = ev.unit_ranking.set_index(ev.unit_ranking["unit_id"].astype(str))["band"]
         rows = np.arange(len(self.unit_ids))
         self.band[rows, level] = [labels.index(b) for b in got.reindex(self.unit_ids).to_numpy()]
+        ids = pd.Index(self.unit_ids)
         for c in CONSEQUENCES:
-            self.fires[c][rows, level] = np.isin(self.unit_ids, list(_fired(ev, c)))
+            self.fires[c][rows, level] = ids.isin(_fired(ev, c))
         self.known[rows, level] = True
 
     def ensure(self, needed: np.ndarray) -> None:
@@ -156,6 +157,14 @@ def _fired(ev: Evaluation, rule_id: str) -> set[str]:
     return set(o.loc[o["official_id"].isin(d["subject_id"]), "unit_id"].astype(str))
 
 
+def _joined(keys: pd.Series, texts: pd.Series) -> dict[str, str]:
+    """key -> its texts joined with "; ", in table order (a plain loop: a few rows per key)."""
+    out: dict[str, str] = {}
+    for k, t in zip(keys.astype(str).tolist(), texts.astype(str).tolist(), strict=True):
+        out[k] = f"{out[k]}; {t}" if k in out else t
+    return out
+
+
 def consequences(
     records: Records,
     year: int,
@@ -172,14 +181,12 @@ def consequences(
     cents = np.rint(ranked["score"].to_numpy(dtype=np.float64) * 100).astype(np.int64)
     B = len(crit.bands.labels)
     o = base.official_ratings
-    heads = o[o["role"].astype(str) == "head"]
-    head_text = (
-        heads.assign(t=heads["full_name"].astype(str) + " (" + heads["official_id"].astype(str) + ")")
-        .groupby(heads["unit_id"].astype(str))["t"]
-        .agg("; ".join)
+    heads = o[(o["role"] == "head").to_numpy()]
+    head_text = _joined(
+        heads["unit_id"], heads["full_name"].astype(str) + " (" + heads["official_id"].astype(str) + ")"
     )
     po = base.party_org_classifications
-    po_text = po.groupby(po["unit_id"].astype(str))["party_org_id"].agg(lambda s: "; ".join(map(str, s)))
+    po_text = _joined(po["unit_id"], po["party_org_id"])
     c = Consequences(
         year=int(year),
         unit_ids=ids,
