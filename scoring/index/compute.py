@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..criteria import Criteria
 from ..rules.reform_ranking import rank_in_group
-from .points import Points, survey_cents
+from .points import Points, positions, survey_cents
 from .structure import IndexSettings, Item, Structure
 
 INDEX_COLUMNS = [
@@ -150,12 +150,12 @@ def compute_year(
     present = np.zeros((U, L), dtype=bool)
     n = np.zeros((U, L), dtype=np.int64)
     sat = np.zeros((U, L), dtype=np.float64)
-    r, c = row.get_indexer(a["unit_id"]), col.get_indexer(a["item_id"])
+    r, c = positions(a["unit_id"], row), positions(a["item_id"], col)
     appraised[r, c] = a["appraised_cents"].to_numpy()
     self_pts[r, c] = a["self_cents"].to_numpy()
     present[r, c] = True
     if len(sv):
-        r, c = row.get_indexer(sv["unit_id"]), col.get_indexer(sv["item_id"])
+        r, c = positions(sv["unit_id"], row), positions(sv["item_id"], col)
         maxes = np.array([leaves[k].max_cents for k in c], dtype=np.int64)
         resp, given_sat, given_pts = (sv[k].to_numpy() for k in ("respondents", "satisfied", "points_cents"))
         pts = np.where(

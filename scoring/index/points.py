@@ -78,8 +78,15 @@ class _Report:
 
     def rows_where(self, mask, column: str, values, expected: str) -> None:
         hit = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(hit):
+            return
         shown = hit[:MAX_ROWS_PER_PROBLEM]
-        vals = np.asarray(values, dtype=object)[shown] if values is not None else [None] * len(shown)
+        if values is None:
+            vals = [None] * len(shown)
+        elif isinstance(values, pd.Series):  # only the reported cells are materialised
+            vals = values.iloc[shown].tolist()
+        else:
+            vals = np.asarray(values, dtype=object)[shown]
         self.problems += [
             Problem(self.where, int(self.rows[i]), column, None if v is None else str(v), expected)
             for i, v in zip(shown, vals, strict=True)
@@ -99,13 +106,26 @@ class _Report:
         self.problems.append(Problem(self.where, None, column, None, expected))
 
 
+def positions(values: pd.Series, keys) -> np.ndarray:
+    """Position of each value in `keys` (-1 where absent), by Arrow's hash join: fast on text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.index_in(pa.array(values, type=pa.string()), value_set=pa.array(list(keys), type=pa.string()))
+    return np.asarray(found.fill_null(-1), dtype=np.int64)
+
+
 def _texts(s: pd.Series) -> pd.Series:
     """Cells as written, trimmed ("" when blank), as Arrow-backed text; numbers of a Parquet file
     in the shortest form a spreadsheet shows."""
-    if s.dtype.kind in "iu":
-        s = s.astype("Int64").astype("str")
-    elif s.dtype.kind == "f":
-        s = pd.Series([("" if pd.isna(v) else f"{v:.15g}") for v in s], index=s.index, dtype="str")
+    if s.dtype.kind in "iu":  # Parquet integers: cast in Arrow, not one Python string per cell
+        import pyarrow as pa
+
+        return pd.Series(pd.array(pa.array(s).cast(pa.string()), dtype="str"), index=s.index)
+    elif s.dtype.kind == "f":  # formatted once per distinct value (points repeat a lot)
+        codes, uniq = pd.factorize(s)
+        shown = np.array([f"{v:.15g}" for v in uniq] + [""], dtype=object)
+        s = pd.Series(shown[codes], index=s.index, dtype="str")
     elif s.dtype != "str":
         s = s.astype("str")
     return s.fillna("").str.strip()
@@ -218,7 +238,7 @@ def _common(cols: dict[str, pd.Series], report: _Report, units: set[str]) -> tup
         empty = (cols[col] == "").to_numpy()
         report.rows_where(empty, col, None, f"cần {what}, không được để trống")
         ok &= ~empty
-    unknown = ~cols["unit_id"].isin(units).to_numpy() & (cols["unit_id"] != "").to_numpy()
+    unknown = (positions(cols["unit_id"], sorted(units)) < 0) & (cols["unit_id"] != "").to_numpy()
     report.rows_where(unknown, "unit_id", cols["unit_id"], "mã đơn vị không có trong bảng units")
     ok &= ~unknown
     return years, ok
@@ -495,9 +515,9 @@ def _complete(a: pd.DataFrame, sv: pd.DataFrame, chosen: dict, where: dict, prob
             pd.unique(pd.concat([ay["unit_id"], sv.loc[sv["year"] == y, "unit_id"]]))
         ).sort_values()
         have = np.zeros((len(units), len(needed)), dtype=bool)
-        col = needed.get_indexer(ay["item_id"])
+        col = positions(ay["item_id"], needed)
         hit = col >= 0
-        have[units.get_indexer(ay["unit_id"])[hit], col[hit]] = True
+        have[positions(ay["unit_id"], units)[hit], col[hit]] = True
         for k in np.flatnonzero(~have.all(axis=1)):
             missing = list(needed[~have[k]])
             shown = ", ".join(missing[:10]) + (f" … ({len(missing)} mục)" if len(missing) > 10 else "")
