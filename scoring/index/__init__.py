@@ -30,7 +30,9 @@ def compute(
     Raises `ValidationError` for points that cannot be used (with every problem listed).
     """
     crit = criteria or load_criteria()
-    pts = points_of(records.sources, set(records.units["unit_id"]), structure=structure)
+    pts = points_of(
+        records.sources, set(records.units["unit_id"]), structure=structure, digits=records.read_digits()
+    )
     if pts is None:
         return None
     rec = recorded_scores(records).get(int(year), {})

@@ -356,11 +356,17 @@ def survey_cents(max_cents, satisfied, respondents, decimals: int):
 
 
 def read_points(
-    sources_or_records, units: set[str], structures, forced: Structure | None = None, problems=None
+    sources_or_records,
+    units: set[str],
+    structures,
+    forced: Structure | None = None,
+    problems=None,
+    digits: int | None = 15,
 ):
     """Validated `Points` from the data's optional tables, or None when there are none.
 
-    `sources_or_records` is a `Records` or the loader's `{table: Source}`; problems are appended
+    `sources_or_records` is a `Records` or the loader's `{table: Source}` (then `digits`: the
+    significant digits the loader reads a spreadsheet's numbers at); problems are appended
     to `problems` when given (the loader's one pass), else raised as a `ValidationError`.
     """
     own = problems is None
@@ -369,7 +375,8 @@ def read_points(
         holder, sources = sources_or_records, sources_or_records.sources
     else:
         sources = sources_or_records
-        holder = SimpleNamespace(sources=sources)  # Records.raw_table reads only `sources`
+        # Records.raw_table reads `sources` and the digits spreadsheet numbers are read at
+        holder = SimpleNamespace(sources=sources, read_digits=lambda: digits)
     if "criterion_scores" not in sources and "survey_results" not in sources:
         return None
     typed, where = {}, {}

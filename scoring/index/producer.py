@@ -41,7 +41,7 @@ def _source(sources: dict):
 
 
 def points_of(
-    sources: dict, units: set[str], problems=None, structure: Structure | None = None
+    sources: dict, units: set[str], problems=None, structure: Structure | None = None, digits: int | None = 15
 ) -> Points | None:
     """The data's validated points, parsed once per data set (kept on the table's `Source`)."""
     src = _source(sources)
@@ -51,7 +51,7 @@ def points_of(
     cache = src.__dict__.setdefault("_index_points", {})
     if key not in cache:
         structures = (structure,) if structure is not None else load_structures()
-        cache[key] = read_points(sources, units, structures, structure, problems)
+        cache[key] = read_points(sources, units, structures, structure, problems, digits)
     return cache[key]
 
 
@@ -148,7 +148,8 @@ def fill_loaded(typed: dict, sources: dict, crit: Criteria, problems: list, note
     units, rr = typed.get("units"), typed.get("reform_results")
     if units is None or not units.complete:
         return  # the loader reports the units table; unit ids cannot be checked without it
-    pts = points_of(sources, set(units.frame["unit_id"]), problems)
+    digits = crit.params.get("binary_score_significant_digits", 15)
+    pts = points_of(sources, set(units.frame["unit_id"]), problems, digits=digits)
     if pts is None or not pts.structures:
         return
     if rr is None or not rr.complete:
@@ -178,7 +179,7 @@ def fill_scores(
     loader computed are computed again, the recorded ones never touched. Records with nothing to
     change are returned as they are.
     """
-    pts = points_of(records.sources, set(records.units["unit_id"]))
+    pts = points_of(records.sources, set(records.units["unit_id"]), digits=records.read_digits())
     if pts is None or not pts.structures:
         return records, []
     indexes = year_indexes(pts, records.units, settings or load_settings(), crit)
