@@ -37,8 +37,9 @@ from .criteria import Criteria, load_criteria
 from .evaluate import Evaluation, evaluate, format_score
 from .export import _write_atomically, manifest
 from .records import load_records
+from .resources import notebook_path
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "ranking_annex.ipynb"
+NOTEBOOK = notebook_path("ranking_annex.ipynb")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
