@@ -57,7 +57,20 @@ def unit_bands(score_cents, recorded, late, handled, is_past, in_force, crit: Cr
     return by_score, fired, band.astype(np.int8)
 
 
-def rank_in_group(group: np.ndarray, key: np.ndarray, method: str) -> np.ndarray:
+def rank_in_group(group_key: pd.Series, score_cents: pd.Series, crit: Criteria) -> pd.Series:
+    """Rank by score, descending, within each group; ties share the lowest rank (1, 2, 2, 4).
+
+    A negative or missing score is unranked (NA). Used by the reform index on its own scores;
+    the year's ranking goes through `rank_by_key` with the readings' key.
+    """
+    codes = pd.factorize(group_key.to_numpy())[0]
+    cents = pd.to_numeric(score_cents, errors="coerce").to_numpy(dtype=np.float64)
+    key = np.where(cents >= 0, -cents, np.nan)
+    rank = rank_by_key(codes, key, crit["rank_ties"])
+    return pd.Series(pd.arrays.IntegerArray(rank, rank == 0), index=score_cents.index)
+
+
+def rank_by_key(group: np.ndarray, key: np.ndarray, method: str) -> np.ndarray:
     """Rank by `key`, ascending, within each group (integer codes); NaN keys are unranked (0).
 
     Ties share the lowest rank (`min`: 1, 2, 2, 4) or the next one (`dense`: 1, 2, 2, 3). Keys
@@ -110,7 +123,7 @@ def ranking(ctx: YearContext) -> Ranking:
     ranks (unranked last), then unit ids."""
     uidx = ctx.unit_rows
     group_code, group_sort, id_sort = _unit_sort_keys(ctx)
-    rank = rank_in_group(group_code[uidx], rank_key(ctx, uidx), ctx.crit["rank_ties"])
+    rank = rank_by_key(group_code[uidx], rank_key(ctx, uidx), ctx.crit["rank_ties"])
     unranked_last = np.where(rank > 0, rank, np.iinfo(np.int64).max)
     order = np.lexsort((id_sort[uidx], unranked_last, group_sort[uidx]))
     position = np.empty(len(order), dtype=np.int64)
