@@ -149,7 +149,9 @@ def _year_notes(ctx: YearContext) -> list[str]:
         )
     no_result = (ctx.score[:, -1] < 0) & (ctx.recorded[:, -1] < 0)
     listed = np.flatnonzero(no_result & ctx.active)
-    if len(listed):
+    # records loaded for this year already name the units without a result (scoring.records)
+    said = any(n.startswith(f"Năm {Y}:") and "chưa có kết quả" in n for n in ctx.records.notes)
+    if len(listed) and not said:
         notes.append(
             f"Chưa có kết quả cải cách hành chính năm {Y} của {_some(ctx.unit_names[listed])}: "
             "có trong bảng xếp hạng nhưng không có điểm, không xếp hạng, không xếp loại."
