@@ -39,7 +39,13 @@ CSV_DIALECT_OPTION = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with `argv`, the index and monitor subcommands are built only when asked for.
+
+    Building the index's parser imports scipy (its odds), which costs more CPU than pandas
+    itself: an `evaluate` run should not pay it (issue 12 §1). A help request or an unknown
+    command still gets every subcommand.
+    """
     p = _Parser(
         prog="python -m scoring", description="Chương trình hành động CCHC Khánh Hòa — đánh giá theo năm."
     )
@@ -135,14 +141,26 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--report-date", default="", help="ngày của báo cáo kèm theo; để trống: …")
     an.add_argument("--no-pdf", action="store_true", help="chỉ xuất HTML")
 
-    from .index.command import add_parser as add_index_parser  # the reform index (scoring/index)
+    wanted = _asked_command(argv, set(sub.choices))
+    if wanted in (None, "index"):
+        from .index.command import add_parser as add_index_parser  # the reform index (scoring/index)
 
-    add_index_parser(sub)
+        add_index_parser(sub)
+    if wanted in (None, "monitor"):
+        from .monitor.command import add_parser as add_monitor_parser  # the programme's commitments
 
-    from .monitor.command import add_parser as add_monitor_parser  # the programme's commitments
-
-    add_monitor_parser(sub)
+        add_monitor_parser(sub)
     return p
+
+
+def _asked_command(argv: list[str] | None, built: set[str]) -> str | None:
+    """The subcommand named first on the command line when it is one already built, else None."""
+    for arg in argv or []:
+        if not arg.startswith("-"):
+            return arg if arg in built or arg in ("index", "monitor") else None
+        if arg in ("-h", "--help"):  # the top-level help lists every subcommand
+            return None
+    return None
 
 
 def _spreadsheet_rows(text: str) -> int:
@@ -157,7 +175,8 @@ def _spreadsheet_rows(text: str) -> int:
 
 @never_a_traceback
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     out = getattr(args, "out", None) or getattr(args, "dir", None)
     if out is not None:
         check_out(out)  # an output path that is a file: exit 2 before any work
