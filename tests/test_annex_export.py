@@ -165,15 +165,41 @@ def test_every_page_carries_the_footer_reference_and_pages_are_numbered_from_two
         assert (first == str(n)) == (n > 1), (n, first)
 
 
-def test_a_section_heading_stays_on_the_page_of_its_table(exported, document):
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    """The annex of a year printed by chromium from the HTML templates, in this process."""
+    if not HAVE_CHROMIUM:
+        pytest.skip(f"chromium not found at {annex.CHROMIUM}")
+    folder = tmp_path_factory.mktemp("printed")
+    done = {}
+
+    def get(year: int):
+        if year not in done:
+            doc = annex.build_document(annex.load_evaluation(None, year), HEADER)
+            page = folder / f"{year}.html"
+            page.write_text(
+                annex.pipeline.standalone_html(annex.document_html(doc), str(year)), encoding="utf-8"
+            )
+            annex.html_to_pdf((page, folder / f"{year}.pdf"))
+            done[year] = doc, [flat(p) for p in pdf_pages(folder / f"{year}.pdf")]
+        return done[year]
+
+    return get
+
+
+@pytest.mark.parametrize("year", [2018, 2020])
+def test_a_section_heading_stays_on_the_page_of_its_table(printed, year):
     _need_pdf_tools()
-    doc, _ = document
-    pages = [flat(p) for p in pdf_pages(exported / "annex.pdf")]
+    doc, pages = printed(year)
     for numeral, section in doc.numbered():
         heading = f"{numeral}. {section.title}"[:40]
         (page,) = [p for p in pages if heading in p]
         follows = section.tables[0].rows[0][1] if section.tables else section.empty
         assert follows in page[page.index(heading) :], (heading, follows)
+        for table in section.tables:  # a group's title stays with its table too
+            if table.title:
+                (page,) = [p for p in pages if table.title in p]
+                assert table.rows[0][1] in page[page.index(table.title) :], table.title
 
 
 def test_the_verification_page_holds_every_digest(exported, document):
