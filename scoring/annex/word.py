@@ -212,8 +212,8 @@ class _Writer:
             self.table(t)
         if not sec.tables and not sec.figures and sec.empty:
             self.para(sec.empty, italic=True)
-        for n in sec.notes:
-            self.para(n, size=z["note"], align="j")
+        for i, n in enumerate(sec.notes):  # the notes stay together
+            self.para(n, size=z["note"], align="j", keep=i < len(sec.notes) - 1)
         for f in sec.figures:
             width = min(f.width_mm, self.text_width_mm)
             self.d.add_picture(io.BytesIO(f.png), width=Mm(width))
