@@ -407,6 +407,28 @@ def test_the_party_organisation_run_comes_from_structured_results_never_the_evid
     assert table.rows[0][2] == "2017: Yếu\n2018: Yếu"
 
 
+@pytest.mark.parametrize(
+    "table, key, says",
+    [
+        ("party_orgs", "party_orgs", "Dữ liệu không có bảng tổ chức cơ sở đảng: quy định này chưa xét được."),
+        (
+            "official_dossiers",
+            "staff_late",
+            "Dữ liệu không có số liệu hồ sơ của từng cán bộ, công chức, viên chức",
+        ),
+    ],
+)
+def test_a_section_without_its_data_says_so_rather_than_no_case(tmp_path, table, key, says):
+    scoring.sample.write_sample(tmp_path)
+    (tmp_path / f"{table}.csv").unlink()
+    doc = annex.build_document(scoring.evaluate(scoring.load_records(tmp_path), 2018), with_charts=False)
+    section = doc.section(key)
+    assert not section.tables and section.empty.startswith(says)
+    assert says in _text(annex.document_html(doc))
+    other = "staff_late" if key == "party_orgs" else "party_orgs"
+    assert doc.section(other).tables  # the other sections are as before
+
+
 # -- quotes, the stamp, the notes ----------------------------------------------------------
 
 

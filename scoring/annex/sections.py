@@ -55,15 +55,28 @@ def _table(columns: tuple[Column, ...], rows: list[list[str]], title: str = "") 
     return Table(columns, tuple((str(i), *r) for i, r in enumerate(rows, start=1)), title)
 
 
-def _wide(ev: Evaluation, key: str, title: str, rule_id: str, intro: str, table: Table) -> Section:
+# When the data hold no such table, a section says so rather than "no case" (SPEC §3: a missing
+# optional table means no data, and the rules that need it do not fire).
+NO_DATA = {
+    "party_orgs": "Dữ liệu không có bảng tổ chức cơ sở đảng: quy định này chưa xét được.",
+    "official_dossiers": "Dữ liệu không có số liệu hồ sơ của từng cán bộ, công chức, viên chức: "
+    "quy định này chưa xét được.",
+}
+
+
+def _wide(
+    ev: Evaluation, key: str, title: str, rule_id: str, intro: str, table: Table, needs: str = ""
+) -> Section:
     """Sections II–V: one rule's clause, one table of the people or organisations it applies
     to, printed on landscape pages (their ratings are long labels)."""
+    missing = needs and needs not in ev.records.present
     return Section(
         key=key,
         title=title,
         basis=(rule_basis(ev.criteria, rule_id),),
         intro=intro,
         tables=(table,) if table.rows else (),
+        **({"empty": NO_DATA[needs]} if missing else {}),
         landscape=True,
     )
 
@@ -386,6 +399,7 @@ def party_org_section(ev: Evaluation) -> Section:
         "party_org_streak",
         intro,
         party_org_table(ev),
+        needs="party_orgs",
     )
 
 
@@ -453,6 +467,7 @@ def staff_late_section(ev: Evaluation) -> Section:
         "official_late_dossiers",
         intro,
         staff_late_table(ev),
+        needs="official_dossiers",
     )
 
 
