@@ -365,6 +365,16 @@ def test_a_scenario_says_so_by_names_and_meanings_not_codes(records):
     assert rows["Phương án"] == "thử"
 
 
+def test_a_choice_and_a_band_in_the_banner_are_words(records):
+    ev = _ev(records, 2018, rank_ties="dense", head_band_trigger="kha")
+    banner = annex.build_document(ev, with_charts=False).banner
+    assert (
+        "(mục II.4): đồng hạng, hạng sau liền kề (1, 2, 2, 3) (gốc: đồng hạng nhận hạng thấp nhất" in banner
+    )
+    assert "(mục II.4): Khá (gốc: Trung bình)" in banner
+    assert not re.search(r"\b(dense|min|kha|trung_binh)\b", banner)
+
+
 def _with_party_org_names(records, names: dict[str, str]):
     po = records.party_orgs.copy()
     po["party_org_name"] = po["party_org_id"].map(names).fillna("")

@@ -116,8 +116,17 @@ def party_org_names(ev: Evaluation) -> dict[str, str]:
     return out
 
 
+# The values of choice parameters in words (a value not listed prints quoted, as written).
+CHOICE_WORDS = {
+    ("rank_ties", "min"): "đồng hạng nhận hạng thấp nhất (1, 2, 2, 4)",
+    ("rank_ties", "dense"): "đồng hạng, hạng sau liền kề (1, 2, 2, 3)",
+}
+
+
 def value_words(v: Any, crit: Criteria, name: str) -> str:
     """A parameter's value as people read it: có/không, a band's label, 72,5."""
+    if (name, v) in CHOICE_WORDS:
+        return CHOICE_WORDS[name, v]
     if isinstance(v, bool):
         return "có" if v else "không"
     if v is None:
@@ -126,7 +135,7 @@ def value_words(v: Any, crit: Criteria, name: str) -> str:
         return crit.bands.label(crit.band_level(str(v)))
     if isinstance(v, int | float):
         return charts.number(v)
-    return str(v)
+    return f"“{v}”"
 
 
 def parameter_words(name: str, crit: Criteria) -> str:
