@@ -26,7 +26,8 @@ def write_sample(out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in [f"{t}.csv" for t in SAMPLE_TABLES] + ["README.md"]:
+    # every table of the sample: the six of SPEC §3 and the optional ones (indicators, …)
+    for name in sorted(p.name for p in SAMPLE_DIR.glob("*.csv")) + ["README.md"]:
         target = out / name
         shutil.copyfile(SAMPLE_DIR / name, target)
         written.append(target)

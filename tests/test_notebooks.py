@@ -87,10 +87,18 @@ def test_annual_evaluation_shows_every_part(executed):
         "Tổ chức cơ sở đảng Trường Đại học Khánh Hòa",  # party organisation capped, by name
         "Võ Thị Mỹ Phương",  # staff late on dossiers
         "96,86",  # Thanh tra tỉnh, with a decimal comma
+        "Năm 2020: 43 chỉ tiêu của Chương trình",  # the monitor's traffic lights
+        "<polyline",  # with a trend line per commitment
     ]:
         assert part in text, part
-    images = [out for _, out in _outputs(nb) if "image/png" in out.get("data", {})]
+    # charts as SVG, sharp at any zoom (Vietnamese marks stay legible)
+    images = [out for _, out in _outputs(nb) if "image/svg+xml" in out.get("data", {})]
     assert len(images) == 3  # scores by group, late rates, band history
+    assert not [out for _, out in _outputs(nb) if "image/png" in out.get("data", {})]
+    # tables for people: whole texts, no pandas truncation ("...") or literal "\\n"
+    tables = [str(out["data"]["text/html"]) for _, out in _outputs(nb) if "text/html" in out.get("data", {})]
+    assert any("scoring-table" in t for t in tables)
+    assert not any("\\n" in t or "...</td>" in t for t in tables)
 
 
 @pytest.mark.parametrize("path", REPO_NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
