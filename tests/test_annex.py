@@ -143,6 +143,13 @@ def test_dates_print_in_one_form(typed, words):
     assert annex.date_words(parse_date(typed, "Ngày")) == words
 
 
+def test_dates_quoted_from_the_criteria_print_in_the_same_form():
+    assert annex.model.dates_in_words(
+        "(Báo Khánh Hòa, 11/02/2019); Quyết định 4044/QĐ-UBND ngày 08/11/2021"
+    ) == ("(Báo Khánh Hòa, ngày 11 tháng 02 năm 2019); Quyết định 4044/QĐ-UBND ngày 08 tháng 11 năm 2021")
+    assert annex.model.dates_in_words("31/02/2019 là không có") == "31/02/2019 là không có"
+
+
 @pytest.mark.parametrize("bad", ["2019-13-01", "31/02/2019", "mùng 5"])
 def test_an_impossible_date_is_refused_in_vietnamese(bad):
     with pytest.raises(ValueError, match="không phải ngày hợp lệ"):
@@ -196,8 +203,8 @@ def test_unit_at_exactly_ten_percent_late_is_noted_with_its_clause(doc_2018):
 
 def test_ties_missing_dossiers_and_cross_references_are_noted(doc_2018):
     sbn, _, _, dvsn = doc_2018.section("ranking").tables
-    assert row_with(sbn, "Sở Công Thương")[2:] == ("88,75", "9", "Tốt", "4,46%", "Đồng hạng")
-    assert row_with(sbn, "Sở Tài chính")[2:] == ("88,75", "9", "Tốt", "2,95%", "Đồng hạng")
+    assert row_with(sbn, "Sở Công Thương")[2:] == ("88,75", "8", "Tốt", "4,46%", "Đồng hạng")
+    assert row_with(sbn, "Sở Tài chính")[2:] == ("88,75", "8", "Tốt", "2,95%", "Đồng hạng")
     assert row_with(sbn, "Ban Dân tộc")[6] == "Không phát sinh hồ sơ"
     assert row_with(dvsn, "Trường Cao đẳng Y tế Khánh Hòa")[6] == "Xem phần II, IV"
 
@@ -235,7 +242,8 @@ def test_band_bounds_print_with_their_source_from_the_criteria(records):
     notes = annex.build_document(_ev(records, 2018), with_charts=False).section("ranking").notes
     reason = scoring.load_criteria().parameter_info("band_min_tot")["reason"]
     assert notes[0] == "Căn cứ các ngưỡng điểm xếp loại:"
-    assert notes[1] == f"- Tốt từ 85 điểm: {reason}"
+    assert notes[1] == f"- Tốt từ 85 điểm: {annex.model.dates_in_words(curly(reason))}"
+    assert "(Báo Khánh Hòa, ngày 11 tháng 02 năm 2019)" in notes[1]  # the source, its date in words
     # a regulation found later changes the criteria file's reason, and the annex follows it
     text = (
         Path(scoring.load_criteria().source)

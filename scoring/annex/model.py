@@ -63,6 +63,22 @@ def date_words(d: dt.date | None) -> str:
     return f"ngày {d.day:02d} tháng {month} năm {d.year}"
 
 
+_SLASHED_DATE = re.compile(r"\b(?:ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})\b")
+
+
+def dates_in_words(text: str) -> str:
+    """'Báo Khánh Hòa, 11/02/2019' -> 'Báo Khánh Hòa, ngày 11 tháng 02 năm 2019': text quoted
+    from the criteria prints its dates in the document's one form."""
+
+    def words(m: re.Match) -> str:
+        try:
+            return date_words(dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))))
+        except ValueError:  # not a date after all: leave it as written
+            return m.group(0)
+
+    return _SLASHED_DATE.sub(words, str(text))
+
+
 def lines(value: str | Iterable[str] | None) -> tuple[str, ...]:
     """A multi-line field from a list, or from text with one line per ';' or newline."""
     if value is None:

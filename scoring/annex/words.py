@@ -15,7 +15,7 @@ import pandas as pd
 from .. import charts
 from ..criteria import Criteria
 from ..evaluate import Evaluation
-from .model import Basis, curly
+from .model import Basis, curly, dates_in_words
 
 # How a role prints (presentation of the role keys of the criteria).
 ROLE_WORDS = {"head": "Người đứng đầu", "deputy": "Cấp phó", "staff": "Công chức, viên chức"}
@@ -81,7 +81,7 @@ def band_source_notes(crit: Criteria) -> tuple[str, ...]:
     out = ["Căn cứ các ngưỡng điểm xếp loại:"]
     for level in range(len(labels) - 1):
         name = crit.doc["bands"][level]["min_param"]
-        reason = curly(str(crit.parameter_info(name)["reason"]).strip())
+        reason = dates_in_words(curly(str(crit.parameter_info(name)["reason"]).strip()))
         out.append(f"- {labels[level]} từ {charts.number(crit.band_min(level))} điểm: {reason}")
     return tuple(out)
 
@@ -141,7 +141,7 @@ def value_words(v: Any, crit: Criteria, name: str) -> str:
 def parameter_words(name: str, crit: Criteria) -> str:
     """What a parameter means, from the first clause of its reason in the criteria."""
     info = crit.parameter_info(name)
-    reason = curly(str(info["reason"]))
+    reason = dates_in_words(curly(str(info["reason"])))
     cut = min((i for i in (reason.find(": "), reason.find("; "), reason.find(". ")) if i > 0), default=-1)
     head = (reason[:cut] if cut > 0 else reason).rstrip(".").strip()
     return f"{head} (mục {info['clause']})"
