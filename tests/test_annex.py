@@ -534,7 +534,8 @@ def test_cells_fit_their_columns_a_band_never_wraps(records, year):
     size = style["size_pt"]["table"]
     font = ImageFont.truetype(str(FONT), size * 100)  # hundredths of a point, for precision
     m = style["margins_mm"]
-    doc = annex.build_document(_ev(records, year, discipline_flag_when_unchanged=False), with_charts=False)
+    ev = _ev(records, year, discipline_flag_when_unchanged=False)
+    doc = annex.build_document(ev, sections=["monitor"], with_charts=False)
     for _, section in doc.numbered():
         page = style["paper"]["height_mm"] if section.landscape else style["paper"]["width_mm"]
         text_width = page - m["left"] - m["right"]
@@ -607,6 +608,25 @@ def test_an_optional_section_prints_after_v_numbered_on(records, monkeypatch):
     assert same.section("monitor") == annex.build_document(
         ev, sections=[monitor_section], with_charts=False
     ).section("monitor")
+
+
+def test_the_programme_monitor_plugs_in_as_section_vi(records):
+    from scoring.monitor import annex_section
+
+    ev = _ev(records, 2020)
+    doc = annex.build_document(ev, sections=["monitor"], with_charts=False)
+    assert [(num, s.key) for num, s in doc.numbered()][-1] == ("VI", "monitor")
+    section = doc.section("monitor")
+    given = annex_section(ev)
+    assert section.title == given.title == "Tình hình thực hiện các chỉ tiêu của Chương trình"
+    assert section.basis[0].text.startswith("Căn cứ: các mục I.2, II.1, II.2")
+    assert section.tables[0].headers == list(given.table.columns)
+    assert [r[1] for r in section.tables[0].rows] == list(given.table["Chỉ tiêu"])
+    assert section.landscape and section.notes[0].startswith("“Chưa có số liệu”")
+    text = " ".join(doc_texts(doc))
+    assert not {c for c in _codes(ev) if re.search(rf"(?<![\w]){re.escape(c)}(?![\w])", text)}
+    t = _text(annex.document_html(doc))
+    assert t.index("VI. Tình hình thực hiện các chỉ tiêu") < t.index("Nơi nhận:")
 
 
 def test_an_unknown_optional_section_is_refused_with_what_exists(records):

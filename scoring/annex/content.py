@@ -33,7 +33,9 @@ MM_PER_IN = 25.4
 # Optional sections other modules supply: name -> "package.module:function". A function takes
 # the Evaluation and returns a Section, or None when it has nothing for the year. Adding a
 # line here (or passing "module:function" to --section) is all a new section needs.
-OPTIONAL_SECTIONS: dict[str, str] = {}
+OPTIONAL_SECTIONS: dict[str, str] = {
+    "monitor": "scoring.annex.extras:monitor_section",  # the programme's commitments (docs/monitor.md)
+}
 
 SectionSource = str | Section | Callable[[Evaluation], Section | None]
 

@@ -211,19 +211,21 @@ class Table:
 
 @dataclass(frozen=True)
 class Basis:
-    """'Căn cứ: mục II.4 <programme>: “quote”' — the clause a section rests on."""
+    """'Căn cứ: mục II.4 <programme>: “quote”' — the clause a section rests on; several clauses
+    ("I.2, II.1") and no quote give 'Căn cứ: các mục I.2, II.1 <programme>'."""
 
     clause: str
     source: str
-    quote: str
+    quote: str = ""
 
     @property
     def lead(self) -> str:
-        return f"Căn cứ: mục {self.clause} {self.source}: "
+        which = "các mục" if "," in self.clause else "mục"
+        return f"Căn cứ: {which} {self.clause} {self.source}" + (": " if self.quote else "")
 
     @property
     def text(self) -> str:
-        return f"{self.lead}“{self.quote}”"
+        return f"{self.lead}“{self.quote}”" if self.quote else self.lead
 
 
 @dataclass(frozen=True)

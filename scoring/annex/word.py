@@ -204,8 +204,9 @@ class _Writer:
             p.paragraph_format.space_before = Mm(4)
         for b in sec.basis:
             p = self._para(self.d.add_paragraph(), b.lead, size=z["basis"], align="j", keep=True)
-            run = p.add_run(f"“{b.quote}”")
-            run.italic, run.font.size = True, Pt(z["basis"])
+            if b.quote:
+                run = p.add_run(f"“{b.quote}”")
+                run.italic, run.font.size = True, Pt(z["basis"])
         if sec.intro:
             self.para(sec.intro, align="j", keep=True)
         for t in sec.tables:
