@@ -31,6 +31,11 @@ RULE_IDS = (
 )
 
 
+# libyaml's parser when PyYAML was built with it (it parses the criteria ~10× faster than the pure
+# Python one, on every run); the same documents either way (tests/test_criteria_loader.py).
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class CriteriaError(ValueError):
     """A criteria file or an override that cannot be used; the message names the line."""
 
@@ -49,7 +54,7 @@ def _line_map(text: str) -> dict[tuple, int]:
             for i, v in enumerate(node.value):
                 walk(v, (*path, i))
 
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=LOADER)
     if root is not None:
         walk(root, ())
     return lines
@@ -98,6 +103,8 @@ PARAM_KINDS: dict[str, dict] = {
     "past_bands_final": {"kind": "bool"},
     "discipline_flag_when_unchanged": {"kind": "bool"},
     "rank_ties": {"kind": "choice", "choices": ["min", "dense"]},
+    # read by the loader (scoring.records): 15 digits as a spreadsheet shows a number, or exact
+    "binary_score_significant_digits": {"kind": "choice", "choices": [15, None]},
 }
 
 
@@ -143,8 +150,7 @@ class Criteria:
     @classmethod
     def from_text(cls, text: str, source: str = "<criteria>", raw: bytes | None = None):
         try:
-            doc = yaml.safe_load(text)
-            lines = _line_map(text)
+            doc = yaml.load(text, Loader=LOADER)  # noqa: S506 - a safe loader (CSafeLoader or SafeLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f", dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
@@ -154,11 +160,13 @@ class Criteria:
             ) from None
         sha = hashlib.sha256(raw if raw is not None else text.encode()).hexdigest()
         crit = cls(doc=doc if isinstance(doc, dict) else {}, source=source, sha256=sha)
-        crit._validate(lines)
+        # the lines of the document's keys are found only for a message (a second parse)
+        crit._validate(lambda: _line_map(text))
         return crit
 
-    def _validate(self, lines: dict[tuple, int]) -> None:
+    def _validate(self, line_map) -> None:
         def fail(path: tuple, msg: str):
+            lines = line_map()
             line = None
             for k in range(len(path), -1, -1):
                 if path[:k] in lines:

@@ -193,6 +193,7 @@ def apply(records: Records, criteria: Criteria, scenario: Scenario) -> tuple[Rec
     engine caches on them — integer keys — serves every what-if of the same data.
     """
     crit = criteria.with_overrides(scenario.overrides)
+    records = records.with_readings(crit)  # a reading of how files are read: read them again
     if not scenario.corrections:
         return records, crit
     units = pd.Index(records.units["unit_id"])
