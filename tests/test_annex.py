@@ -403,6 +403,15 @@ def test_a_party_organisation_is_named_after_its_unit_unless_the_data_name_it(re
     assert named["DB_SO_NV"] == "Tổ chức cơ sở đảng Sở Nội vụ"  # blank cell: named after the unit
 
 
+def test_a_party_organisation_named_in_the_data_file_is_printed_by_that_name(tmp_path):
+    scoring.sample.write_sample(tmp_path)
+    po = pd.read_csv(tmp_path / "party_orgs.csv", dtype=str)
+    po["party_org_name"] = po["party_org_id"].map({"DB_CD_YT": "Đảng bộ Trường Cao đẳng Y tế Khánh Hòa"})
+    po.to_csv(tmp_path / "party_orgs.csv", index=False)
+    doc = annex.build_document(scoring.evaluate(scoring.load_records(tmp_path), 2018), with_charts=False)
+    assert doc.section("party_orgs").tables[0].rows[0][1] == "Đảng bộ Trường Cao đẳng Y tế Khánh Hòa"
+
+
 def test_the_party_organisation_run_comes_from_structured_results_never_the_evidence(records):
     ev = _ev(records, 2018)
     before = party_org_runs(ev)
