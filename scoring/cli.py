@@ -9,12 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from .console import EXIT_INVALID, EXIT_OK, EXIT_WRITE_FAILED, check_out, never_a_traceback
 from .criteria import CriteriaError, load_criteria
 from .records import ValidationError, load_records
-
-EXIT_OK = 0
-EXIT_INVALID = 2
-EXIT_WRITE_FAILED = 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,7 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--format", choices=["csv", "parquet"], default="csv", help="định dạng bảng kết quả")
     ev.add_argument(
-        "--max-spreadsheet-rows", type=int, default=100_000, help="giới hạn số dòng để ghi decisions.xlsx"
+        "--max-spreadsheet-rows",
+        type=_spreadsheet_rows,
+        default=100_000,
+        help="giới hạn số dòng để ghi decisions.xlsx (tối đa 1.048.575)",
     )
     ev.add_argument("--quiet", action="store_true", help="không in tóm tắt")
     ev.add_argument("--csv-dialect", **CSV_DIALECT_OPTION)
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sm = sub.add_parser("sample", help="ghi bộ dữ liệu mẫu Khánh Hòa (CSV) ra một thư mục")
     sm.add_argument("dir")
+    sm.add_argument("--force", action="store_true", help="ghi đè các tệp cùng tên đã có trong thư mục")
 
     sy = sub.add_parser("synth", help="sinh bộ dữ liệu tổng hợp (giả lập) quy mô lớn để đo tốc độ")
     sy.add_argument("dir")
@@ -158,19 +159,43 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _spreadsheet_rows(text: str) -> int:
+    from .export import check_spreadsheet_rows
+
+    try:
+        return check_spreadsheet_rows(int(text))
+    except ValueError as exc:
+        why = str(exc) if text.strip().lstrip("-").isdigit() else "cần một số nguyên"
+        raise argparse.ArgumentTypeError(why) from None
+
+
+@never_a_traceback
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    out = getattr(args, "out", None) or getattr(args, "dir", None)
+    if out is not None:
+        check_out(out)  # an output path that is a file: exit 2 before any work
     try:
         if args.command == "sample":
-            from .sample import write_sample
+            from .sample import SampleExists, write_sample
 
-            for path in write_sample(args.dir):
+            try:
+                written = write_sample(args.dir, force=args.force)
+            except SampleExists as exc:
+                print(str(exc), file=sys.stderr)
+                return EXIT_INVALID
+            for path in written:
                 print(path)
             return EXIT_OK
         if args.command == "synth":
             from .synth import generate, write
+            from .synth_limits import size_problems
 
             first = args.last_year - args.years + 1
+            problems = size_problems(args.units, args.officials, args.years, first, args.format, args.dir)
+            if problems:
+                print("\n".join(problems), file=sys.stderr)
+                return EXIT_INVALID
             tables = generate(args.units, args.officials, args.years, args.seed, first_year=first)
             for path in write(tables, args.dir, args.format):
                 print(path)
@@ -194,8 +219,13 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
     if args.command == "explain":
+        if not _known_subject(ev, args.id):  # a mistyped id is a usage error, not an answer
+            print(ev.explain(args.id), file=sys.stderr)
+            return EXIT_INVALID
         print(ev.explain(args.id))
         return EXIT_OK
+    from .atomic import OutputNotAFolder
+    from .console import os_error_text
     from .export import write_outputs
 
     try:
@@ -204,17 +234,31 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.out),
             fmt=args.format,
             max_spreadsheet_rows=args.max_spreadsheet_rows,
+            on_wait=_waiting,
             csv_dialect=args.csv_dialect,
         )
-    except NotADirectoryError as exc:  # --out names a file: a usage error, nothing written
-        print(str(exc), file=sys.stderr)
-        return EXIT_INVALID
+    except OutputNotAFolder:
+        raise  # a usage error (exit 2), nothing written
     except OSError as exc:  # disk full, no permission: nothing half-written is left behind
-        print(f"Không ghi được kết quả vào {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"Không ghi được kết quả vào {args.out}: {os_error_text(exc)}", file=sys.stderr)
         return EXIT_WRITE_FAILED
     if not args.quiet:
         _report(ev, notices, args.out)
     return EXIT_OK
+
+
+def _known_subject(ev, subject_id: str) -> bool:
+    """Whether the id names a unit, official or party organisation of the evaluated year."""
+    columns = (
+        (ev.unit_ranking, "unit_id"),
+        (ev.official_ratings, "official_id"),
+        (ev.party_org_classifications, "party_org_id"),
+    )
+    return any((df[col].astype(str) == str(subject_id)).any() for df, col in columns)
+
+
+def _waiting(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def _report(ev, notices: list[str], out, *lines: str) -> None:
@@ -256,6 +300,8 @@ def _whatif(args) -> int:
 def _annex(args) -> int:
     """`annex`: the ranking annex of the year, executed and exported, in --out."""
     from .annex import AnnexError, HeaderFields, render_annex
+    from .atomic import OutputNotAFolder
+    from .console import os_error_text
     from .scenario import Scenario, ScenarioError
 
     try:
@@ -287,11 +333,10 @@ def _annex(args) -> int:
     except AnnexError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_WRITE_FAILED
-    except NotADirectoryError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_INVALID
+    except OutputNotAFolder:
+        raise  # a usage error (exit 2), nothing written
     except OSError as exc:
-        print(f"Không ghi được phụ lục vào {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"Không ghi được phụ lục vào {args.out}: {os_error_text(exc)}", file=sys.stderr)
         return EXIT_WRITE_FAILED
     for path in paths:
         print(path)

@@ -18,9 +18,10 @@ from typing import Any
 import yaml
 
 from .labels import DatedScales, Scale
+from .resources import criteria_dir
 
-# The project keeps its criteria at the top of the tree (criteria/), beside the package.
-DEFAULT_CRITERIA = Path(__file__).resolve().parent.parent / "criteria" / "khanh-hoa-2017.yaml"
+# The project keeps its criteria at the top of the tree (criteria/); a wheel carries them inside.
+DEFAULT_CRITERIA = criteria_dir() / "khanh-hoa-2017.yaml"
 
 RULE_IDS = (
     "unit_late_dossiers",

@@ -23,9 +23,7 @@ A corrected score goes back into the records, so everything the engine derives f
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -505,17 +503,9 @@ def write_workbook(
 
 
 def _atomic_write(path: Path, body: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(body)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    from .atomic import write_file
+
+    write_file(path, body)
 
 
 def changes_csv_bytes(changes: pd.DataFrame, sep: str = ",") -> bytes:

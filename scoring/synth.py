@@ -594,6 +594,12 @@ def _main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--first-year", type=int, default=None)
     parser.add_argument("--format", choices=("parquet", "csv", "xlsx"), default="parquet")
     args = parser.parse_args(argv)
+    first = DEFAULT_LAST_YEAR - args.years + 1 if args.first_year is None else args.first_year
+    from .synth_limits import size_problems
+
+    problems = size_problems(args.units, args.officials, args.years, first, args.format, args.out_dir)
+    if problems:
+        parser.error(" ".join(problems))
     tables = generate(args.units, args.officials, args.years, args.seed, args.first_year)
     for path in write(tables, args.out_dir, args.format):
         print(path)

@@ -22,15 +22,16 @@ from pathlib import Path
 
 from ..criteria import load_criteria
 from ..evaluate import Evaluation, evaluate
-from ..export import _write_atomically, manifest
+from ..export import manifest, write_files
 from ..records import load_records
+from ..resources import notebook_path
 from .content import build_document, input_digest, verification
 from .html import document_html, standalone_html, verification_html
 from .model import HeaderFields
 from .pdf import AnnexError, html_to_pdf
 from .word import docx_bytes
 
-NOTEBOOK = Path(__file__).resolve().parent.parent.parent / "notebooks" / "ranking_annex.ipynb"
+NOTEBOOK = notebook_path("ranking_annex.ipynb")
 ANNEX_FILES = ("annex.html", "annex.pdf", "annex.docx", "annex-verification.pdf", "manifest.json")
 
 
@@ -179,6 +180,7 @@ def render_annex(
             files.pop("annex-verification.html", None)  # its PDF stands for it
         files["annex.docx"] = docx_bytes(doc, check if with_verification_page else None)
         m["digest"] = input_digest(m)
+        m["notes"] = list(ev.notes)  # as every export's manifest has them (the verification page too)
         m["files"] = sorted(files)
         m["annex"] = {
             "header": header.as_params(),
@@ -187,7 +189,7 @@ def render_annex(
         }
         files["manifest.json"] = (json.dumps(m, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
         out = Path(out_dir)
-        _write_atomically(out, files)
+        write_files(out, files)  # all or nothing, under the writers' lock (scoring.atomic)
         return [out / name for name in files]
     finally:
         shutil.rmtree(work, ignore_errors=True)
