@@ -113,7 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     wi.add_argument("--quiet", action="store_true", help="không in tóm tắt")
     wi.add_argument("--csv-dialect", **CSV_DIALECT_OPTION)
 
-    an = sub.add_parser("annex", help="xuất phụ lục xếp hạng (HTML, PDF khổ A4, Word) cho một năm")
+    an = sub.add_parser(
+        "annex",
+        help="xuất phụ lục xếp hạng (HTML, PDF khổ A4, Word) cho một năm",
+        description="Xuất phụ lục kết quả xếp hạng cải cách hành chính của một năm, trình bày theo "
+        "Hướng dẫn 36-HD/VPTW: annex.html, annex.pdf, bản Word annex.docx và trang thông tin kiểm tra.",
+    )
     an.add_argument("data", help="thư mục các tệp CSV/Parquet, hoặc tệp .xlsx (mỗi bảng một trang)")
     an.add_argument("--year", type=int, required=True, help="năm đánh giá")
     an.add_argument(
@@ -128,21 +133,32 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MÃ_ĐƠN_VỊ=ĐIỂM",
         help="sửa điểm thẩm định của một đơn vị (MÃ:NĂM=ĐIỂM cho năm khác); lặp lại được",
     )
-    an.add_argument("--name", default=None, help="tên phương án (ghi ở trang thông tin kiểm tra)")
+    an.add_argument(
+        "--name", default=None, metavar="TÊN", help="tên phương án (ghi ở trang thông tin kiểm tra)"
+    )
     # the document's fields (Hướng dẫn 36-HD/VPTW); several lines are separated by ";"
-    for flag, text in [
-        ("--number", "số của báo cáo kèm theo: 15 → “Số 15-BC/BTCTU”; để trống: …"),
-        ("--date", "ngày của báo cáo (2021-02-05 hoặc 05/02/2021); để trống: ngày … tháng … năm …"),
+    for flag, metavar, text in [
+        ("--number", "SỐ", "số của báo cáo kèm theo: 15 → “Số 15-BC/BTCTU”; để trống: …"),
+        ("--date", "NGÀY", "ngày của báo cáo (2021-02-05 hoặc 05/02/2021); để trống: ngày … tháng … năm …"),
         (
             "--issuer",
+            "CƠ_QUAN",
             "cơ quan ban hành, mỗi dòng cách nhau bằng “;” (mặc định: TỈNH ỦY KHÁNH HÒA; BAN TỔ CHỨC)",
         ),
-        ("--symbol", "ký hiệu sau số (mặc định: BC/BTCTU)"),
-        ("--signer-title", "quyền hạn, chức vụ người ký (mặc định: K/T TRƯỞNG BAN; PHÓ TRƯỞNG BAN)"),
-        ("--signer-name", "họ và tên người ký; để trống: …"),
-        ("--recipients", "nơi nhận, mỗi nơi cách nhau bằng “;” (mặc định: danh sách thường dùng)"),
+        ("--symbol", "KÝ_HIỆU", "ký hiệu sau số (mặc định: BC/BTCTU)"),
+        (
+            "--signer-title",
+            "CHỨC_VỤ",
+            "quyền hạn, chức vụ người ký (mặc định: K/T TRƯỞNG BAN; PHÓ TRƯỞNG BAN)",
+        ),
+        ("--signer-name", "HỌ_TÊN", "họ và tên người ký; để trống: …"),
+        (
+            "--recipients",
+            "NƠI_NHẬN",
+            "nơi nhận, mỗi nơi cách nhau bằng “;” (mặc định: danh sách thường dùng)",
+        ),
     ]:
-        an.add_argument(flag, default=None, help=text)
+        an.add_argument(flag, default=None, metavar=metavar, help=text)
     an.add_argument(
         "--section", action="append", default=[], metavar="TÊN", help="thêm một phần bổ sung; lặp lại được"
     )
