@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("--seed", type=int, default=0)
     sy.add_argument("--last-year", type=int, default=2020)
     sy.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
+    sy.add_argument("--index", action="store_true", help="thêm điểm tiêu chí (giả lập) của năm cuối")
 
     ex = sub.add_parser(
         "explain", help="giải thích các quyết định đối với một đơn vị, cán bộ hoặc tổ chức đảng"
@@ -169,6 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     an.add_argument("--no-pdf", action="store_true", help="không xuất PDF (chỉ HTML và Word)")
 
+    from .index.command import add_parser as add_index_parser  # the reform index (scoring/index)
+
+    add_index_parser(sub)
+
     from .monitor.command import add_parser as add_monitor_parser  # the programme's commitments
 
     add_monitor_parser(sub)
@@ -212,7 +217,9 @@ def main(argv: list[str] | None = None) -> int:
             if problems:
                 print("\n".join(problems), file=sys.stderr)
                 return EXIT_INVALID
-            tables = generate(args.units, args.officials, args.years, args.seed, first_year=first)
+            tables = generate(
+                args.units, args.officials, args.years, args.seed, first_year=first, index=args.index
+            )
             for path in write(tables, args.dir, args.format):
                 print(path)
             return EXIT_OK
@@ -222,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
             return _template(args)
         if args.command == "annex":
             return _annex(args)
+        if args.command == "index":
+            from .index.command import main as index_main
+
+            return index_main(args)
         if args.command == "monitor":
             from .monitor.command import run as run_monitor
 

@@ -318,12 +318,19 @@ def test_results_with_other_years_but_not_the_evaluated_one_are_refused(tmp_path
 
 
 def test_criterion_points_of_the_year_stand_in_for_its_results(tmp_path):
+    from scoring.index import load_structures
+
     data = write(tmp_path / "data", _without_2020("reform_results"))
+    frame = {s.id: s for s in load_structures()}["khung-don-vi-70-30"]  # every appraised item, full marks
+    rows = [f"2020,SO_NV,{i.id},,{i.max_cents / 100:g}" for i in frame.leaves if i.method == "appraisal"]
     (data / "criterion_scores.csv").write_text(
-        "year,unit_id,item_id,self_points,appraised_points\n2020,SO_NV,1.1,2,2\n", encoding="utf-8"
+        "year,unit_id,item_id,self_points,appraised_points\n" + "\n".join(rows) + "\n", encoding="utf-8"
     )
-    recs = load_records(data, criteria(), year=2020)  # the reform index computes them from the points
-    assert not (recs.reform_results["year"] == 2020).any()
+    recs = load_records(data, criteria(), year=2020)  # the reform index computes the result from the points
+    got = recs.reform_results[recs.reform_results["year"] == 2020]
+    assert got["unit_id"].tolist() == ["SO_NV"] and got["score_cents"].tolist() == [
+        10000
+    ]  # 70 of 70, no survey
 
 
 def test_criterion_points_of_another_year_do_not(tmp_path):

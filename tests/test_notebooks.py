@@ -89,11 +89,14 @@ def test_annual_evaluation_shows_every_part(executed):
         "96,86",  # Thanh tra tỉnh, with a decimal comma
         "Năm 2020: 43 chỉ tiêu của Chương trình",  # the monitor's traffic lights
         "<polyline",  # with a trend line per commitment
+        "cấp sở, cấp huyện (minh họa)",  # the reform index
+        "cận ngưỡng: cách ngưỡng không quá 1,00 điểm",
+        "Xác suất «Tốt»",
     ]:
         assert part in text, part
     # charts as SVG, sharp at any zoom (Vietnamese marks stay legible)
     images = [out for _, out in _outputs(nb) if "image/svg+xml" in out.get("data", {})]
-    assert len(images) == 3  # scores by group, late rates, band history
+    assert len(images) == 4  # scores by group, late rates, band history; the index's rank intervals
     assert not [out for _, out in _outputs(nb) if "image/png" in out.get("data", {})]
     # tables for people: whole texts, no pandas truncation ("...") or literal "\\n"
     tables = [str(out["data"]["text/html"]) for _, out in _outputs(nb) if "text/html" in out.get("data", {})]

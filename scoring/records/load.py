@@ -61,6 +61,10 @@ def load_records(
         problems[before:] = _not_covered(problems[before:], raw.attrs.get("covered"))
         if got is not None:
             typed[t] = got
+    if "criterion_scores" in sources or "survey_results" in sources:  # reform index: scores from points
+        from ..index.producer import fill_loaded
+
+        fill_loaded(typed, sources, crit, problems, notes)
     for t in OPTIONAL_EFFECT:
         if t not in sources:
             notes.append(f"Không có bảng {t}: {OPTIONAL_EFFECT[t]}.")
