@@ -544,7 +544,7 @@ def test_cells_fit_their_columns_a_band_never_wraps(records, year):
     font = ImageFont.truetype(str(FONT), size * 100)  # hundredths of a point, for precision
     m = style["margins_mm"]
     ev = _ev(records, year, discipline_flag_when_unchanged=False)
-    doc = annex.build_document(ev, sections=["monitor"], with_charts=False)
+    doc = annex.build_document(ev, sections=["monitor", "near_threshold"], with_charts=False)
     for _, section in doc.numbered():
         page = style["paper"]["height_mm"] if section.landscape else style["paper"]["width_mm"]
         text_width = page - m["left"] - m["right"]
@@ -638,8 +638,33 @@ def test_the_programme_monitor_plugs_in_as_section_vi(records):
     assert t.index("VI. Tình hình thực hiện các chỉ tiêu") < t.index("Nơi nhận:")
 
 
+def test_the_units_near_a_band_bound_plug_in_after_the_monitor(records):
+    from scoring.index.margins import near_threshold_section
+
+    ev = _ev(records, 2018)
+    doc = annex.build_document(ev, sections=["monitor", "near_threshold"], with_charts=False)
+    assert [(num, s.key) for num, s in doc.numbered()][-2:] == [("VI", "monitor"), ("VII", "near_threshold")]
+    section = doc.section("near_threshold")
+    df, title, _ = near_threshold_section(ev.records, 2018, ev.criteria)
+    assert section.title == title == "Các cơ quan, đơn vị cận ngưỡng xếp loại"
+    assert section.tables[0].headers == ["STT", *df.columns]
+    assert [r[1] for r in section.tables[0].rows] == list(df["Cơ quan, đơn vị"])
+    assert section.tables[0].rows[0][:5] == (
+        "1",
+        "Sở Lao động - Thương binh và Xã hội",
+        "Sở, ban, ngành",
+        "84,69",
+        "Khá",
+    )
+    assert (
+        "«" not in " ".join(doc_texts(doc)) and "(đạt ngưỡng 85,00 của “Tốt”)" in section.tables[0].rows[0][5]
+    )
+
+
 def test_an_unknown_optional_section_is_refused_with_what_exists(records):
-    with pytest.raises(annex.SectionError, match="Không có phần bổ sung “khong_co”"):
+    with pytest.raises(
+        annex.SectionError, match="Không có phần bổ sung “khong_co” .các phần có sẵn: monitor, near_threshold"
+    ):
         annex.build_document(_ev(records, 2018), sections=["khong_co"], with_charts=False)
     with pytest.raises(annex.SectionError, match="Không tìm thấy phần bổ sung"):
         annex.build_document(_ev(records, 2018), sections=["scoring.khong_co:ham"], with_charts=False)

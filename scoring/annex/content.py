@@ -35,6 +35,7 @@ MM_PER_IN = 25.4
 # line here (or passing "module:function" to --section) is all a new section needs.
 OPTIONAL_SECTIONS: dict[str, str] = {
     "monitor": "scoring.annex.extras:monitor_section",  # the programme's commitments (docs/monitor.md)
+    "near_threshold": "scoring.annex.extras:near_threshold_section",  # the index's margins (docs/index.md)
 }
 
 SectionSource = str | Section | Callable[[Evaluation], Section | None]

@@ -49,3 +49,40 @@ def monitor_section(ev: Evaluation) -> Section | None:
         notes=tuple(dates_in_words(curly(n)) for n in s.notes),
         landscape=True,
     )
+
+
+# The index's "Cận ngưỡng" table on a landscape page: millimetres of the 252 mm text width.
+NEAR_WIDTHS = {
+    "Cơ quan, đơn vị": 43,
+    "Khối": 24,
+    "Điểm": 15,
+    "Xếp loại": 22,
+    "Nếu điểm thay đổi": 38,
+    "Xếp loại mới": 22,
+    "Hệ quả thay đổi": 48,
+    "Người, tổ chức liên quan": 29,
+}
+NEAR_NOWRAP = {"Điểm", "Xếp loại", "Xếp loại mới"}
+
+
+def near_threshold_section(ev: Evaluation) -> Section:
+    """Các cơ quan, đơn vị cận ngưỡng xếp loại (scoring.index.margins, docs/index.md): the units
+    a small change of score would move across a band bound, and what that would change."""
+    from ..index.margins import near_threshold_section as near
+
+    df, title, basis = near(ev.records, ev.year, ev.criteria, base=ev)
+    columns = (Column("STT", "c", 11, nowrap=True),) + tuple(
+        Column(str(h), "r" if h == "Điểm" else "l", NEAR_WIDTHS.get(h, 30), nowrap=h in NEAR_NOWRAP)
+        for h in df.columns
+    )
+    rows = tuple(
+        (str(i), *(curly("" if v is None or v != v else str(v)) for v in r))
+        for i, r in enumerate(df.itertuples(index=False), start=1)
+    )
+    return Section(
+        key="near_threshold",
+        title=title,
+        intro=dates_in_words(curly(basis)),  # the index words its own basis (clause, bounds, margin)
+        tables=(Table(columns, rows),) if rows else (),
+        landscape=True,
+    )
