@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import scoring
+import scoring.sample
 from scoring import annex
 from scoring.annex.model import curly, parse_date
 from scoring.annex.sections import party_org_runs
@@ -206,7 +207,8 @@ def test_ties_missing_dossiers_and_cross_references_are_noted(doc_2018):
     assert row_with(sbn, "Sở Công Thương")[2:] == ("88,75", "8", "Tốt", "4,46%", "Đồng hạng")
     assert row_with(sbn, "Sở Tài chính")[2:] == ("88,75", "8", "Tốt", "2,95%", "Đồng hạng")
     assert row_with(sbn, "Ban Dân tộc")[6] == "Không phát sinh hồ sơ"
-    assert row_with(dvsn, "Trường Cao đẳng Y tế Khánh Hòa")[6] == "Xem phần II, IV"
+    # its head is capped (II); its party organisation's run rests on 2016, before the programme
+    assert row_with(dvsn, "Trường Cao đẳng Y tế Khánh Hòa")[6] == "Xem phần II"
 
 
 def test_sections_are_numbered_and_each_cites_its_clause(doc_2018):
@@ -285,10 +287,14 @@ def test_the_discipline_flag_reading_changes_what_section_v_says(records):
     assert row[-1] == "Giữ nguyên xếp loại đề xuất; không đánh dấu xem xét kỷ luật"
 
 
-def test_2018_has_no_removal_trigger_and_one_party_organisation(doc_2018):
+def test_2018_has_no_removal_trigger_and_no_party_organisation_capped(records, doc_2018):
     assert not doc_2018.section("removal").tables
     assert "Không có trường hợp nào." in _text(annex.document_html(doc_2018))
-    (table,) = doc_2018.section("party_orgs").tables
+    # the college's run starts in 2016, before the programme was in force (II.4 from 2017):
+    # by default it does not count; it counts only with the reading that counts those years
+    assert not doc_2018.section("party_orgs").tables
+    ev = _ev(records, 2018, streak_counts_years_before_force=True)
+    (table,) = annex.build_document(ev, with_charts=False).section("party_orgs").tables
     assert table.rows == (
         (
             "1",
@@ -406,32 +412,32 @@ def test_a_party_organisation_is_named_after_its_unit_unless_the_data_name_it(re
 def test_a_party_organisation_named_in_the_data_file_is_printed_by_that_name(tmp_path):
     scoring.sample.write_sample(tmp_path)
     po = pd.read_csv(tmp_path / "party_orgs.csv", dtype=str)
-    po["party_org_name"] = po["party_org_id"].map({"DB_CD_YT": "Đảng bộ Trường Cao đẳng Y tế Khánh Hòa"})
+    po["party_org_name"] = po["party_org_id"].map({"DB_DH_KHANHHOA": "Đảng bộ Trường Đại học Khánh Hòa"})
     po.to_csv(tmp_path / "party_orgs.csv", index=False)
-    doc = annex.build_document(scoring.evaluate(scoring.load_records(tmp_path), 2018), with_charts=False)
-    assert doc.section("party_orgs").tables[0].rows[0][1] == "Đảng bộ Trường Cao đẳng Y tế Khánh Hòa"
+    doc = annex.build_document(scoring.evaluate(scoring.load_records(tmp_path), 2020), with_charts=False)
+    assert doc.section("party_orgs").tables[0].rows[0][1] == "Đảng bộ Trường Đại học Khánh Hòa"
 
 
 def test_the_party_organisation_run_comes_from_structured_results_never_the_evidence(records):
-    ev = _ev(records, 2018)
+    ev = _ev(records, 2020)
     before = party_org_runs(ev)
     assert before.to_dict("records") == [
         {
-            "party_org_id": "DB_CD_YT",
-            "unit_id": "CD_YT",
-            "streak_years": "2016;2017;2018",
-            "streak_bands": "Trung bình;Trung bình;Trung bình",
+            "party_org_id": "DB_DH_KHANHHOA",
+            "unit_id": "DH_KHANHHOA",
+            "streak_years": "2018;2019;2020",
+            "streak_bands": "Trung bình;Yếu;Trung bình",
         }
     ]
     ev.decisions = ev.decisions.assign(evidence="văn bản khác")  # the wording may change at will
     assert party_org_runs(ev).equals(before)
-    # once the engine gives its own table of runs, that table is used
+    # the engine's own table of runs is what the section prints
     ev.party_org_runs = pd.DataFrame(
-        [["DB_CD_YT", "CD_YT", "2017;2018", "Yếu;Yếu"]],
+        [["DB_DH_KHANHHOA", "DH_KHANHHOA", "2019;2020", "Yếu;Yếu"]],
         columns=["party_org_id", "unit_id", "streak_years", "streak_bands"],
     )
     table = annex.build_document(ev, with_charts=False).section("party_orgs").tables[0]
-    assert table.rows[0][2] == "2017: Yếu\n2018: Yếu"
+    assert table.rows[0][2] == "2019: Yếu\n2020: Yếu"
 
 
 @pytest.mark.parametrize(
@@ -448,7 +454,7 @@ def test_the_party_organisation_run_comes_from_structured_results_never_the_evid
 def test_a_section_without_its_data_says_so_rather_than_no_case(tmp_path, table, key, says):
     scoring.sample.write_sample(tmp_path)
     (tmp_path / f"{table}.csv").unlink()
-    doc = annex.build_document(scoring.evaluate(scoring.load_records(tmp_path), 2018), with_charts=False)
+    doc = annex.build_document(scoring.evaluate(scoring.load_records(tmp_path), 2020), with_charts=False)
     section = doc.section(key)
     assert not section.tables and section.empty.startswith(says)
     assert says in _text(annex.document_html(doc))

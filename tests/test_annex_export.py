@@ -220,7 +220,7 @@ def test_the_word_copy_has_the_same_tables_as_the_pdf(exported, document):
     page = (exported / "annex.html").read_text(encoding="utf-8")  # what chromium printed
     data = (exported / "annex.docx").read_bytes()
     assert docx_tables(data) == html_tables(page) == model_tables(doc)
-    assert len(model_tables(doc)) == 7  # four groups, II, IV, V (III is empty in 2018)
+    assert len(model_tables(doc)) == 6  # four groups, II, V (III and IV are empty in 2018)
 
 
 def test_the_word_copy_is_a4_with_the_margins_fonts_and_a_landscape_section(exported):

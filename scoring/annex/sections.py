@@ -8,14 +8,10 @@ decisions' evidence text. Thresholds, labels and clauses all come from the crite
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .. import charts
-from ..evaluate import Evaluation, evaluate, format_score
-from ..labels import MISSING
-from ..records import ValidationError
-from ..rules.head_of_unit import streak
+from ..evaluate import Evaluation, format_score
 from .model import Column, Section, Table, roman
 from .words import (
     ROLE_WORDS,
@@ -320,44 +316,9 @@ def removal_section(ev: Evaluation) -> Section:
 
 def party_org_runs(ev: Evaluation) -> pd.DataFrame:
     """The unit's run behind each party organisation's cap: party_org_id, unit_id,
-    streak_years, streak_bands (';'-separated).
-
-    The engine's own table (`ev.party_org_runs`) when it has one. Until then the run is
-    rebuilt from structured results, never from the decisions' wording: each year's band as
-    that year's evaluation gave it, through the engine's own streak function and readings.
-    """
-    runs = getattr(ev, "party_org_runs", None)
-    if runs is not None:
-        return runs
-    columns = ["party_org_id", "unit_id", "streak_years", "streak_bands"]
-    ids = _decided(ev, "party_org_streak")
-    p = ev.party_org_classifications
-    p = p[p["party_org_id"].isin(ids)]
-    if p.empty:
-        return pd.DataFrame(columns=columns)
-    crit = ev.criteria
-    labels = crit.bands.labels
-    years = [y for y in ev.records.years() if y <= ev.year]
-    units = list(dict.fromkeys(p["unit_id"]))
-    band = np.full((len(units), len(years)), MISSING, dtype=np.int8)
-    for j, y in enumerate(years):
-        try:
-            r = evaluate(ev.records, y, crit).unit_ranking.set_index("unit_id")["band"]
-        except ValidationError:  # a year with no records at all: no result
-            continue
-        for i, uid in enumerate(units):
-            if r.get(uid, "") in labels:
-                band[i, j] = labels.index(r[uid])
-    run = streak(band, None, crit).run
-    text = {
-        uid: (
-            ";".join(str(y) for y, on in zip(years, run[i], strict=True) if on),
-            ";".join(labels[b] for b, on in zip(band[i], run[i], strict=True) if on),
-        )
-        for i, uid in enumerate(units)
-    }
-    rows = [[pid, uid, *text[uid]] for pid, uid in zip(p["party_org_id"], p["unit_id"], strict=True)]
-    return pd.DataFrame(rows, columns=columns)
+    streak_years, streak_bands (';'-separated) — the engine's own table, never the decisions'
+    wording (which may change at will)."""
+    return ev.party_org_runs
 
 
 def party_org_table(ev: Evaluation) -> Table:
