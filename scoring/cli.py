@@ -9,7 +9,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from .console import EXIT_INVALID, EXIT_OK, EXIT_WRITE_FAILED, check_out, never_a_traceback
+from .console import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_WRITE_FAILED,
+    check_out,
+    never_a_traceback,
+    typed_words,
+    vietnamese_argparse,
+)
 from .criteria import CriteriaError, load_criteria
 from .records import ValidationError, load_records
 
@@ -17,7 +25,7 @@ from .records import ValidationError, load_records
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors exit 2, as invalid input does
         self.print_usage(sys.stderr)
-        print(f"Lỗi cách dùng: {message}", file=sys.stderr)
+        print(f"Lỗi cách dùng: {typed_words(message)}", file=sys.stderr)
         raise SystemExit(EXIT_INVALID)
 
 
@@ -192,7 +200,8 @@ def _spreadsheet_rows(text: str) -> int:
 
 @never_a_traceback
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    with vietnamese_argparse():
+        args = build_parser().parse_args(argv)
     out = getattr(args, "out", None) or getattr(args, "dir", None)
     if out is not None:
         check_out(out)  # an output path that is a file: exit 2 before any work
