@@ -243,12 +243,12 @@ def _cells(col: Column, j: int, rows: pa.Array, strings: _Strings, styles: _Styl
     if col.kind == "auto":
         return _auto_cells(col, j, rows, strings, styles, bold)
     arr = _as_arrow(col)
-    ref = pc.binary_join_element_wise(f'<c r="{column_letter(j)}', rows, "")
+    ref = f'<c r="{column_letter(j)}'
     style = styles.xf(col.number_format, wrap=col.wrap)
     no_text = pa.array([], type=pa.string())
     if col.kind != "text":
         cell = pc.binary_join_element_wise(
-            ref, f'" s="{style}"><v>', pc.cast(arr, pa.string()), "</v></c>", ""
+            ref, rows, f'" s="{style}"><v>', pc.cast(arr, pa.string()), "</v></c>", ""
         )
         width = _number_width(arr, col.number_format)
         return _Cells(pc.if_else(pc.is_valid(arr), cell, ""), no_text, widest_number=width)
@@ -263,7 +263,8 @@ def _cells(col: Column, j: int, rows: pa.Array, strings: _Strings, styles: _Styl
         quote = pc.or_(quote, pc.starts_with(uniques, start))
     quoted = styles.xf(col.number_format, wrap=col.wrap, quote=True)
     s_of = pc.if_else(quote, f'" s="{quoted}" t="s"><v>', f'" s="{style}" t="s"><v>')
-    cell = pc.binary_join_element_wise(ref, s_of.take(indices), ids.take(indices), "</v></c>", "")
+    tail = pc.binary_join_element_wise(s_of, ids, "</v></c>", "")  # once per distinct text
+    cell = pc.binary_join_element_wise(ref, rows, tail.take(indices), "")
     present = pc.and_(pc.is_valid(enc.indices), pc.not_equal(pc.utf8_length(arr.fill_null("")), 0))
     if col.wrap:
         row_text = np.where(present.to_numpy(zero_copy_only=False), indices.to_numpy(), -1)
@@ -360,7 +361,6 @@ def _sheet_xml(sheet: Sheet, strings: _Strings, styles: _Styles, first: bool, li
     body = b""
     if n and cells:
         xml = [c.xml for c in cells]
-        inner = pc.binary_join_element_wise(*xml, "") if len(xml) > 1 else xml[0]
         tall = heights > line_height
         height = pc.if_else(
             pa.array(tall),
@@ -369,7 +369,7 @@ def _sheet_xml(sheet: Sheet, strings: _Strings, styles: _Styles, first: bool, li
             ),
             "",
         )
-        row_xml = pc.binary_join_element_wise('<row r="', rows, height, '">', inner, "</row>", "")
+        row_xml = pc.binary_join_element_wise('<row r="', rows, height, '">', *xml, "</row>", "")
         body = _concat(row_xml)
     last = f"{column_letter(max(len(sheet.columns), 1) - 1)}{n + start - 1}"
     cols = "".join(
