@@ -25,6 +25,7 @@ DEFAULT_CRITERIA = Path(__file__).resolve().parent.parent / "criteria" / "khanh-
 RULE_IDS = (
     "unit_late_dossiers",
     "official_late_dossiers",
+    "overdue_rescheduling",  # II.2, from the dossier ledger: a finding for the Board, not a cap
     "head_reform_band",
     "head_removal_streak",
     "party_org_streak",
@@ -98,6 +99,13 @@ PARAM_KINDS: dict[str, dict] = {
     "past_bands_final": {"kind": "bool"},
     "discipline_flag_when_unchanged": {"kind": "bool"},
     "rank_ties": {"kind": "choice", "choices": ["min", "dense"]},
+    # the dossier ledger (scoring.ledger): how one-stop dossiers become the year's counts
+    "ledger_denominator": {"kind": "choice", "choices": ["resolved", "resolved_and_pending_overdue"]},
+    "ledger_year_by": {"kind": "choice", "choices": ["resolved", "due"]},
+    "ledger_reschedule_cures_lateness": {"kind": "bool"},
+    "ledger_on_time_granularity": {"kind": "choice", "choices": ["second", "day"]},
+    "ledger_official_attribution": {"kind": "choice", "choices": ["step", "last_step"]},
+    "ledger_recorded_conflict": {"kind": "choice", "choices": ["refuse", "ledger", "recorded"]},
 }
 
 

@@ -17,6 +17,7 @@ from .criteria import RULE_IDS, Criteria, load_criteria
 from .decisions import combine, decision_rows
 from .keys import encode, positions, unit_codes
 from .labels import MISSING, Scale
+from .ledger import feed_ledger, finish_ledger
 from .records import TABLE_NAMES, Records, ValidationError, year_problems
 from .rules.head_of_unit import head_band_capped, streak
 from .rules.late_dossiers import late_fires, late_rate, threshold_words
@@ -281,6 +282,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
     crit = criteria or load_criteria()
     Y = int(year)
     _check_year(records, Y)
+    records, ledger_run = feed_ledger(records, Y, crit)  # dossiers given: their counts (scoring.ledger)
     codes = _codes(records)
     units = records.units
     n_units = len(units)
@@ -553,7 +555,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
     )
 
     notes = list(records.notes) + _era_notes(records, Y, cadre, party)
-    return Evaluation(
+    ev = Evaluation(
         year=Y,
         criteria=crit,
         records=records,
@@ -564,6 +566,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
         decisions=combine(decisions, RULE_IDS),
         notes=notes,
     )
+    return finish_ledger(ev, ledger_run)  # the II.2 rescheduling finding, evidence citing the ledger
 
 
 def _era_notes(records: Records, Y: int, cadre: Scale, party: Scale) -> list[str]:

@@ -1,0 +1,79 @@
+-- Which year each dossier counts in, and whether it is late there (docs/ledger.md §2).
+--
+-- Readings (SQL variables, set from the criteria's parameters):
+--   year_by       'resolved': a resolved dossier counts in the year it was resolved;
+--                 'due': in the year it was due (a dossier due on 21/12/2020 and resolved on
+--                 01/01/2021 counts in 2021 under the first, in 2020 under the second).
+--   with_pending  true: a dossier still pending at the end of a year and past its due then
+--                 counts in that year too, as late (ledger_denominator =
+--                 resolved_and_pending_overdue). Under year_by = 'resolved' it counts at the
+--                 end of every year it stays pending and overdue, up to last_year; under
+--                 'due', once, in its due year (a later resolution already counts it there).
+--   granularity   'second': on time means resolved at or before the due instant, one second
+--                 later is late; 'day': resolved on the due day, at any hour, is on time.
+--   cure          false: a rescheduling never cures lateness (the new due date matters only to
+--                 the II.2 check); true: a dossier rescheduled exactly once, with an apology,
+--                 and resolved (or still pending at the year's end) by its new due is not late.
+--   last_year     the last year a pending dossier is counted in (the ledger's last year).
+--
+-- `judged_at` is the instant lateness is judged at: the resolution, or the first instant after the
+-- year for a dossier pending at its end. Every column depends on one dossier and its own
+-- reschedulings only, so counts of disjoint sets of dossiers add up (docs/ledger.md §3).
+CREATE OR REPLACE TEMP VIEW reschedule_summary AS
+SELECT
+    dossier_id,
+    count(*) AS reschedules,
+    arg_min(new_due_at, rescheduled_at) AS first_new_due,
+    bool_or(apology_ref IS NOT NULL) AS apology,
+    string_agg(apology_ref, '; ' ORDER BY rescheduled_at) AS apology_refs
+FROM reschedules
+GROUP BY dossier_id;
+
+CREATE OR REPLACE TEMP VIEW members AS
+WITH d AS (
+    SELECT
+        d.dossier_id, d.unit_id, d.received_at, d.due_at, d.resolved_at,
+        coalesce(r.reschedules, 0) AS reschedules, r.first_new_due,
+        coalesce(r.apology, false) AS apology, r.apology_refs
+    FROM dossiers d
+    LEFT JOIN reschedule_summary r USING (dossier_id)
+    WHERE NOT d.excluded
+),
+resolved AS (
+    SELECT
+        d.*,
+        CAST(CASE WHEN getvariable('year_by') = 'due' THEN year(due_at) ELSE year(resolved_at) END AS INTEGER)
+            AS year,
+        'resolved' AS kind,
+        resolved_at AS judged_at
+    FROM d
+    WHERE resolved_at IS NOT NULL
+),
+pending AS (
+    SELECT
+        p.* EXCLUDE (y),
+        CAST(p.y AS INTEGER) AS year,
+        'pending_overdue' AS kind,
+        make_timestamp(CAST(p.y AS BIGINT) + 1, 1, 1, 0, 0, 0) AS judged_at
+    FROM (
+        SELECT d.*, unnest(range(
+            year(d.due_at),
+            least(coalesce(year(d.resolved_at) - 1, getvariable('last_year')), getvariable('last_year')) + 1
+        )) AS y
+        FROM d
+        WHERE getvariable('with_pending')
+          AND (getvariable('year_by') = 'resolved' OR d.resolved_at IS NULL)
+    ) p
+    WHERE getvariable('year_by') = 'resolved' OR p.y = year(p.due_at)
+),
+judged AS (
+    SELECT
+        *,
+        kind = 'pending_overdue' OR ledger_after(judged_at, due_at) AS overdue,
+        first_new_due IS NOT NULL AND NOT ledger_after(judged_at, first_new_due) AS new_due_met
+    FROM (SELECT * FROM resolved UNION ALL SELECT * FROM pending)
+)
+SELECT
+    *,
+    overdue AND NOT (getvariable('cure') AND reschedules = 1 AND apology AND new_due_met) AS late
+FROM judged;

@@ -1,0 +1,15 @@
+-- The reschedulings, typed (issue 13 §1): one row per new appointment given to the applicant.
+-- apology_ref is the number of the written apology (blank: none); apology_at its date.
+CREATE OR REPLACE TEMP VIEW reschedules_typed AS
+SELECT
+    row_no,
+    file,
+    ledger_cell(dossier_id) AS dossier_id,
+    ledger_cell(apology_ref) AS apology_ref,
+    ledger_cell(rescheduled_at) AS rescheduled_text,
+    ledger_cell(new_due_at) AS new_due_text,
+    ledger_cell(apology_at) AS apology_text,
+    {rescheduled_at} AS rescheduled_at,
+    {new_due_at} AS new_due_at,
+    {apology_at} AS apology_at
+FROM reschedules_src;
