@@ -117,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--report-number", default="", help="số của báo cáo kèm theo; để trống: …")
     an.add_argument("--report-date", default="", help="ngày của báo cáo kèm theo; để trống: …")
     an.add_argument("--no-pdf", action="store_true", help="chỉ xuất HTML")
+
+    from .ledger.command import add_parser as add_ledger_parser
+
+    add_ledger_parser(sub, "thay đổi một tham số (cách đọc sổ theo dõi hồ sơ); lặp lại được")
     return p
 
 
@@ -141,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
             return _whatif(args)
         if args.command == "annex":
             return _annex(args)
+        if args.command == "ledger":
+            from .ledger.command import run as run_ledger
+
+            return run_ledger(args, _overrides(args.set))
         crit = load_criteria(args.criteria).with_overrides(_overrides(args.set))
         records = load_records(args.data, crit, year=args.year)
         from .evaluate import evaluate

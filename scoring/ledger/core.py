@@ -19,11 +19,11 @@ from ..records import Problem, Records, ValidationError
 from . import engine
 from .load import (
     LEDGER_TABLES,
-    MATERIALIZE_BYTES,
     LedgerSource,
     add_hashes,
     check,
     find_sources,
+    fits_in_memory,
     partition_folders,
     register,
 )
@@ -104,18 +104,14 @@ class Ledger:
         known_officials = pd.DataFrame({"official_id": records.officials["official_id"].astype(str).unique()})
         con.register("known_units", known_units)
         con.register("known_officials", known_officials)
-        register(con, sources)
+        register(con, sources, fits_in_memory(sources))
         problems = check(con, sources)
         if problems:
             order = {t: i for i, t in enumerate(LEDGER_TABLES)}
             where_order = {s.where: order[t] for t, s in sources.items()}
             problems.sort(key=lambda p: (where_order.get(p.where, 0), p.where, p.row is None, p.row or 0))
             raise ValidationError(problems)
-        small = (
-            all(s.frame is not None for s in sources.values())
-            or sum(s.size for s in sources.values()) <= MATERIALIZE_BYTES
-        )
-        con.execute(engine.render("compact", kind="TABLE" if small else "VIEW"))
+        con.execute(engine.sql_text("compact"))
         add_hashes(records, sources)
         n, excluded, pending, first, last = con.execute(engine.sql_text("extent")).fetchone()
         return cls(con, sources, int(n), int(excluded or 0), int(pending or 0), first, last)

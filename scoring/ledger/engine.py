@@ -75,6 +75,7 @@ def connect(config: EngineConfig | None = None):
     if config.threads:
         settings["threads"] = config.threads
     con = duckdb.connect(":memory:", config=settings)
+    con.execute("SET enable_progress_bar = false")  # a library never draws on the user's terminal
     con.execute(sql_text("macros"))
     return con
 

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from ..labels import fold
 from ..records import MAX_ROWS_PER_PROBLEM, Problem, Records, ValidationError
@@ -133,6 +135,13 @@ def partition_folders(origin: str) -> dict[str, Path]:
     return out
 
 
+def fits_in_memory(sources: dict[str, LedgerSource]) -> bool:
+    """Text sources (read into memory already) and small Parquet files are parsed once."""
+    return all(s.frame is not None for s in sources.values()) or sum(s.size for s in sources.values()) <= (
+        MATERIALIZE_BYTES
+    )
+
+
 def has_ledger(records: Records) -> bool:
     """Whether the data holds a `dossiers` table (file, sheet or partitioned folder)."""
     return "dossiers" in records.sources or "dossiers" in partition_folders(records.origin)
@@ -176,9 +185,6 @@ def _text_frame(records: Records, table: str, where: str) -> LedgerSource | None
     raw = records.raw_table(table)  # raises ValidationError when unreadable
     if raw is None:
         return None
-    body = raw.iloc[:, 1:]
-    blank = (body.fillna("").astype(str).apply(lambda s: s.str.strip()) == "").all(axis=1)
-    raw = raw[~blank.to_numpy()]  # a blank line is not a record (its number is kept by the others)
     names = [str(c) for c in raw.columns[1:]]
     src = LedgerSource(
         table,
@@ -263,8 +269,12 @@ def _time_expr(column: str, dtype: str, kind: str) -> str:
     return f"ledger_time(ledger_cell({column}), {end})"
 
 
-def register(con, sources: dict[str, LedgerSource]) -> None:
-    """`<name>_src` views with canonical column names, then the typed views of the SQL files."""
+def register(con, sources: dict[str, LedgerSource], materialize: bool) -> None:
+    """`<name>_src` views with canonical column names, then the typed tables of the SQL files.
+
+    `materialize`: the typed tables are parsed once into DuckDB's memory (TABLE); otherwise
+    they are views over the files, parsed as each query streams them.
+    """
     for table in LEDGER_TABLES:
         name = SQL_NAME[table]
         src = sources.get(table)
@@ -284,19 +294,24 @@ def register(con, sources: dict[str, LedgerSource]) -> None:
         elif src.frame is not None:
             frame = src.frame.rename(columns={"__row__": "__row_no__"})
             frame.columns = ["__row_no__", *[f"c{i}" for i in range(frame.shape[1] - 1)]]
-            con.register(f"{name}_frame", frame)
+            # as an Arrow table: DuckDB scans Arrow columns directly (a pandas frame of Arrow
+            # strings would be converted cell by cell)
+            con.register(f"{name}_frame", pa.Table.from_pandas(frame, preserve_index=False))
             rename = {n: f"c{i}" for i, n in enumerate(src.types)}
             cols = [
                 f"{rename[src.columns[c]]} AS {c}" if c in src.columns else f"CAST(NULL AS VARCHAR) AS {c}"
                 for c, _, _ in COLUMNS[table]
             ]
+            # a blank line is not a record (the rows after it keep the number the file shows)
+            filled = " OR ".join(f"ledger_cell(c{i}) IS NOT NULL" for i in range(len(src.types))) or "true"
             select = (
-                f"SELECT __row_no__ AS row_no, {src.file_expr} AS file, {', '.join(cols)} FROM {name}_frame"
+                f"SELECT __row_no__ AS row_no, {src.file_expr} AS file, {', '.join(cols)} "
+                f"FROM {name}_frame WHERE {filled}"
             )
         else:
             select = f"SELECT {src.row_expr} AS row_no, {src.file_expr} AS file, {', '.join(cols)} FROM {src.relation}"
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name}_src AS {select}")
-        con.execute(engine.render(name, **times))
+        con.execute(engine.render(name, kind="TABLE" if materialize else "VIEW", **times))
 
 
 def check(con, sources: dict[str, LedgerSource]) -> list[Problem]:
@@ -340,10 +355,15 @@ def _listed(con, view: str, flag: str, n: int, where: str) -> list[Problem]:
                 None,
                 column,
                 None,
-                f"… và {more} dòng khác cùng lỗi ({PROBLEM_WORDS[kind].split(';')[0]})",
+                f"… và {more} dòng khác cùng lỗi ({_short(kind)})",
             )
         )
     return out
+
+
+def _short(kind: str) -> str:
+    """The problem's words without the row's own values (for the "… and N more" line)."""
+    return re.sub(r"\s*\(\{\w+\}\)", "", PROBLEM_WORDS[kind]).split(";")[0]
 
 
 def _duplicates(con, table: str, where: str) -> list[Problem]:

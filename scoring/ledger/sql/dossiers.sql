@@ -3,7 +3,7 @@
 -- each column's storage (text, TIMESTAMP, TIMESTAMP WITH TIME ZONE, DATE): see engine.py.
 -- A blank resolved_at is a pending dossier. Status "denied"/"cancelled" (and their Vietnamese
 -- forms) leaves the dossier out of every count; the run says how many.
-CREATE OR REPLACE TEMP VIEW dossiers_typed AS
+CREATE OR REPLACE TEMP {kind} dossiers_typed AS
 SELECT
     row_no,
     file,

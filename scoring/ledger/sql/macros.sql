@@ -37,23 +37,39 @@ CREATE OR REPLACE TEMP MACRO ledger_clock(s) AS try_strptime(
 CREATE OR REPLACE TEMP MACRO ledger_plausible(t) AS
     CASE WHEN year(t) BETWEEN 1990 AND 2100 THEN t END;
 
--- Local time of a text cell; a date alone is the start of its day, or its end (due times).
-CREATE OR REPLACE TEMP MACRO ledger_time(s, end_of_day) AS ledger_plausible(
+-- The end of a day given as a bare date, for due times.
+CREATE OR REPLACE TEMP MACRO ledger_day_end(end_of_day) AS
+    CASE WHEN end_of_day THEN INTERVAL 1 DAY - INTERVAL 1 MICROSECOND ELSE INTERVAL 0 SECOND END;
+
+-- The slow path: "T" between date and time, a UTC offset, fractions of a second.
+CREATE OR REPLACE TEMP MACRO ledger_time_slow(s, end_of_day) AS
     ledger_clock(s)
     + to_minutes(CAST(coalesce(420 - ledger_offset_minutes(ledger_offset_text(s)), 0) AS BIGINT))
-    + CASE WHEN end_of_day AND ledger_date_only(s)
-        THEN INTERVAL 1 DAY - INTERVAL 1 MICROSECOND ELSE INTERVAL 0 SECOND END
-);
+    + CASE WHEN ledger_date_only(s) THEN ledger_day_end(end_of_day) ELSE INTERVAL 0 SECOND END;
+
+-- Local time of a text cell; a date alone is the start of its day, or its end (due times).
+-- ISO dates and times without an offset (what one-stop exports and `synth` write) are cast
+-- directly; strptime and the offset arithmetic only read the other forms.
+CREATE OR REPLACE TEMP MACRO ledger_time(s, end_of_day) AS ledger_plausible(CASE
+    WHEN length(s) = 10 AND s[5] = '-'
+        THEN CAST(try_cast(s AS DATE) AS TIMESTAMP) + ledger_day_end(end_of_day)
+    WHEN length(s) BETWEEN 16 AND 26 AND s[5] = '-' AND s[11] IN (' ', 'T')
+            AND NOT contains(s[12:], '+') AND NOT contains(s[12:], '-') AND s[-1:] <> 'Z'
+        THEN try_cast(s AS TIMESTAMP)
+    ELSE coalesce(
+        try_strptime(s, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M']),
+        try_strptime(s, '%d/%m/%Y') + ledger_day_end(end_of_day),
+        ledger_time_slow(s, end_of_day)
+    )
+END);
 
 -- A TIMESTAMP WITH TIME ZONE (an instant) in local time, without the ICU extension.
 CREATE OR REPLACE TEMP MACRO ledger_instant(t) AS
     ledger_plausible(make_timestamp(epoch_us(t) + CAST(25200000000 AS BIGINT)));
 
 -- A DATE column: the start of the day, or its end for a due date.
-CREATE OR REPLACE TEMP MACRO ledger_day(d, end_of_day) AS ledger_plausible(
-    CAST(d AS TIMESTAMP)
-    + CASE WHEN end_of_day THEN INTERVAL 1 DAY - INTERVAL 1 MICROSECOND ELSE INTERVAL 0 SECOND END
-);
+CREATE OR REPLACE TEMP MACRO ledger_day(d, end_of_day) AS
+    ledger_plausible(CAST(d AS TIMESTAMP) + ledger_day_end(end_of_day));
 
 -- Online or not: true/false, 1/0, có/không, yes/no; NULL when blank; 'bad' marks the rest.
 CREATE OR REPLACE TEMP MACRO ledger_flag(s) AS CASE

@@ -1,6 +1,6 @@
 -- The reschedulings, typed (issue 13 §1): one row per new appointment given to the applicant.
 -- apology_ref is the number of the written apology (blank: none); apology_at its date.
-CREATE OR REPLACE TEMP VIEW reschedules_typed AS
+CREATE OR REPLACE TEMP {kind} reschedules_typed AS
 SELECT
     row_no,
     file,

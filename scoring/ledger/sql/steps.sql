@@ -1,7 +1,7 @@
 -- The handling steps, typed (issue 13 §1): one row per step of a dossier. A blank official_id
 -- is a step no official answers for (the applicant's, or the system's): it counts for no one.
 -- A blank done_at is a step not done (yet).
-CREATE OR REPLACE TEMP VIEW steps_typed AS
+CREATE OR REPLACE TEMP {kind} steps_typed AS
 SELECT
     row_no,
     file,
