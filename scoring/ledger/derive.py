@@ -97,7 +97,8 @@ class LedgerRun:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The ledger command's output tables (snake_case CSV contract, docs/ledger.md §4)."""
         y = self.year
-        ud = self.counts[self.counts["year"] == y][["year", "unit_id", "handled", "late"]]
+        c = self.counts
+        ud = c[(c["year"] == y) & (c["handled"] > 0)][["year", "unit_id", "handled", "late"]]
         out = {"unit_dossiers": ud.reset_index(drop=True)}
         if self.official_counts is not None:
             oc = self.official_counts
@@ -160,9 +161,10 @@ def derive(
     readings = Readings.of(crit)
     counts = ledger.unit_counts(readings)
     ocounts = ledger.official_counts(readings)
-    covered = tuple(sorted(int(y) for y in counts["year"].unique()))
+    counted = counts[counts["handled"] > 0]  # (a unit with only uncounted overdue dossiers: 0/0)
+    covered = tuple(sorted(int(y) for y in counted["year"].unique()))
     notes = _extent_notes(ledger, counts, Y, crit)
-    diffs, problems = _reconcile(records, counts, ocounts, covered, ledger.where)
+    diffs, problems = _reconcile(records, counted, ocounts, covered, ledger.where)
     mode = crit["ledger_recorded_conflict"]
     if len(diffs) and mode == "refuse":
         raise ValidationError(problems)
@@ -173,7 +175,7 @@ def derive(
             + ("dùng số liệu tổng hợp" if used == "recorded" else "dùng số liệu tính từ sổ theo dõi")
             + f" theo tham số ledger_recorded_conflict = {mode}."
         )
-    unit_frame, official_frame = _fed(records, counts, ocounts, covered, used)
+    unit_frame, official_frame = _fed(records, counted, ocounts, covered, used)
     if ocounts is not None and used == "ledger":
         notes += _officials_not_listed(records, ocounts, Y)
     compliance, violations = _rescheduling(ledger, counts, Y, readings)

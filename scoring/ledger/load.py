@@ -143,8 +143,12 @@ def fits_in_memory(sources: dict[str, LedgerSource]) -> bool:
 
 
 def has_ledger(records: Records) -> bool:
-    """Whether the data holds a `dossiers` table (file, sheet or partitioned folder)."""
-    return "dossiers" in records.sources or "dossiers" in partition_folders(records.origin)
+    """Whether the data holds a ledger table (file, sheet or partitioned folder).
+
+    Steps or reschedulings without `dossiers` count too: opening them says what is missing.
+    """
+    folders = partition_folders(records.origin)
+    return any(t in records.sources or t in folders for t in LEDGER_TABLES)
 
 
 def find_sources(records: Records, con, problems: list[Problem]) -> dict[str, LedgerSource]:

@@ -6,7 +6,8 @@
 --                 01/01/2021 counts in 2021 under the first, in 2020 under the second).
 --   with_pending  true: a dossier still pending at the end of a year and past its due then
 --                 counts in that year too, as late (ledger_denominator =
---                 resolved_and_pending_overdue). Under year_by = 'resolved' it counts at the
+--                 resolved_and_pending_overdue); `counted` says so. Such a dossier is a member
+--                 of the year either way, since the II.2 check looks at every overdue dossier. Under year_by = 'resolved' it counts at the
 --                 end of every year it stays pending and overdue, up to last_year; under
 --                 'due', once, in its due year (a later resolution already counts it there).
 --   granularity   'second': on time means resolved at or before the due instant, one second
@@ -45,6 +46,7 @@ resolved AS (
         CAST(CASE WHEN getvariable('year_by') = 'due' THEN year(due_at) ELSE year(resolved_at) END AS INTEGER)
             AS year,
         'resolved' AS kind,
+        true AS counted,
         resolved_at AS judged_at
     FROM d
     WHERE resolved_at IS NOT NULL
@@ -54,6 +56,7 @@ pending AS (
         p.* EXCLUDE (y),
         CAST(p.y AS INTEGER) AS year,
         'pending_overdue' AS kind,
+        getvariable('with_pending') AS counted,
         make_timestamp(CAST(p.y AS BIGINT) + 1, 1, 1, 0, 0, 0) AS judged_at
     FROM (
         SELECT d.*, unnest(range(
@@ -61,8 +64,7 @@ pending AS (
             least(coalesce(year(d.resolved_at) - 1, getvariable('last_year')), getvariable('last_year')) + 1
         )) AS y
         FROM d
-        WHERE getvariable('with_pending')
-          AND (getvariable('year_by') = 'resolved' OR d.resolved_at IS NULL)
+        WHERE getvariable('year_by') = 'resolved' OR d.resolved_at IS NULL
     ) p
     WHERE getvariable('year_by') = 'resolved' OR p.y = year(p.due_at)
 ),

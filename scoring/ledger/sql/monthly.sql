@@ -6,6 +6,6 @@ SELECT
     CAST(count_if(late) AS BIGINT) AS late,
     CAST(count_if(kind = 'pending_overdue') AS BIGINT) AS pending_overdue
 FROM members
-WHERE year = getvariable('year') AND unit_id = getvariable('unit')
+WHERE counted AND year = getvariable('year') AND unit_id = getvariable('unit')
 GROUP BY ALL
 ORDER BY month;

@@ -12,7 +12,7 @@ WITH by_step AS (
         bool_or(ledger_after(least(coalesce(s.done_at, m.judged_at), m.judged_at), s.due_at)) AS late
     FROM members m
     JOIN steps s USING (dossier_id)
-    WHERE getvariable('attribution') = 'step' AND s.official_id IS NOT NULL
+    WHERE m.counted AND getvariable('attribution') = 'step' AND s.official_id IS NOT NULL
     GROUP BY m.year, s.official_id, m.dossier_id
 ),
 by_last_step AS (
@@ -29,7 +29,7 @@ by_last_step AS (
         any_value(m.late) AS late
     FROM members m
     JOIN steps s USING (dossier_id)
-    WHERE getvariable('attribution') = 'last_step' AND s.official_id IS NOT NULL
+    WHERE m.counted AND getvariable('attribution') = 'last_step' AND s.official_id IS NOT NULL
     GROUP BY m.year, m.dossier_id
 )
 SELECT year, official_id, CAST(count(*) AS BIGINT) AS handled, CAST(count_if(late) AS BIGINT) AS late
