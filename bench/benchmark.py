@@ -114,6 +114,9 @@ def main(argv=None) -> int:
     p.add_argument("--scales", nargs="+", default=list(SCALES), choices=list(SCALES))
     p.add_argument("--runs", type=int, default=3, help="runs per timing (median)")
     p.add_argument("--child", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--ledger", nargs="*", default=None, help="dossier-ledger scales (default: all; none: skip)"
+    )
     args = p.parse_args(argv)
     if args.child:
         print(json.dumps(run_scale(args.child, args.runs)))
@@ -141,7 +144,17 @@ def main(argv=None) -> int:
             f"  what-if + diff    {r['whatif_s'] * ms:9.1f} ms   ({r['whatif_changes']} changes)\n"
             f"  peak memory       {r['peak_mib']:9.0f} MiB"
         )
-    return 0
+    return ledger_section(args.ledger)
+
+
+def ledger_section(scales: list[str] | None) -> int:
+    """The dossier ledger's figures (issue 13 §3): bench/ledger_bench.py, one subprocess per step."""
+    import ledger_bench
+
+    if scales is not None and not scales:
+        return 0
+    print(f"\n{ledger_bench.__doc__.splitlines()[0]}")
+    return ledger_bench.main(scales or None)
 
 
 if __name__ == "__main__":

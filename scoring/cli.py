@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("--seed", type=int, default=0)
     sy.add_argument("--last-year", type=int, default=2020)
     sy.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
+    sy.add_argument("--dossiers", type=int, default=0, help="số hồ sơ của sổ theo dõi năm cuối (Parquet)")
+    sy.add_argument("--steps-per-dossier", type=int, default=3, help="số bước xử lý mỗi hồ sơ")
 
     ex = sub.add_parser(
         "explain", help="giải thích các quyết định đối với một đơn vị, cán bộ hoặc tổ chức đảng"
@@ -138,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
 
             first = args.last_year - args.years + 1
             tables = generate(args.units, args.officials, args.years, args.seed, first_year=first)
+            if args.dossiers:  # the ledger of the last year replaces its recorded counts (scoring.ledger)
+                from .ledger.synth import without_recorded_year, write_ledger
+
+                tables = without_recorded_year(tables, args.last_year)
+                write_ledger(args.dir, tables, args.dossiers, args.seed, args.steps_per_dossier)
             for path in write(tables, args.dir, args.format):
                 print(path)
             return EXIT_OK

@@ -593,8 +593,15 @@ def _main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--first-year", type=int, default=None)
     parser.add_argument("--format", choices=("parquet", "csv", "xlsx"), default="parquet")
+    parser.add_argument("--dossiers", type=int, default=0)  # a dossier ledger: scoring.ledger.synth
+    parser.add_argument("--steps-per-dossier", type=int, default=3)
     args = parser.parse_args(argv)
     tables = generate(args.units, args.officials, args.years, args.seed, args.first_year)
+    if args.dossiers:
+        from .ledger.synth import without_recorded_year, write_ledger
+
+        tables = without_recorded_year(tables, int(tables["reform_results"]["year"].max()))
+        write_ledger(args.out_dir, tables, args.dossiers, args.seed, args.steps_per_dossier)
     for path in write(tables, args.out_dir, args.format):
         print(path)
 

@@ -67,6 +67,7 @@ class Ledger:
     pending: int
     first_year: int | None
     last_year: int | None
+    in_memory: bool = True
     _cache: dict = field(default_factory=dict)
 
     @property
@@ -104,7 +105,8 @@ class Ledger:
         known_officials = pd.DataFrame({"official_id": records.officials["official_id"].astype(str).unique()})
         con.register("known_units", known_units)
         con.register("known_officials", known_officials)
-        register(con, sources, fits_in_memory(sources))
+        in_memory = fits_in_memory(sources)
+        register(con, sources, in_memory)
         problems = check(con, sources)
         if problems:
             order = {t: i for i, t in enumerate(LEDGER_TABLES)}
@@ -114,7 +116,7 @@ class Ledger:
         con.execute(engine.sql_text("compact"))
         add_hashes(records, sources)
         n, excluded, pending, first, last = con.execute(engine.sql_text("extent")).fetchone()
-        return cls(con, sources, int(n), int(excluded or 0), int(pending or 0), first, last)
+        return cls(con, sources, int(n), int(excluded or 0), int(pending or 0), first, last, in_memory)
 
     # -- counting -----------------------------------------------------------------------
     def _prepare(self, readings: Readings, last_year: int | None = None, **extra) -> None:
@@ -130,7 +132,12 @@ class Ledger:
         )
         if "members" not in self._cache:
             self.con.execute(engine.sql_text("members"))
-            self._cache["members"] = True
+            self._cache["members"] = None
+        if self._cache["members"] != (readings, last_year):
+            # a ledger in memory: the members of each year, computed once per set of readings
+            kind = "TABLE" if self.in_memory else "VIEW"
+            self.con.execute(f"CREATE OR REPLACE TEMP {kind} members AS SELECT * FROM members_all")
+            self._cache["members"] = (readings, last_year)
 
     def _query(self, name: str, readings: Readings, last_year=None, **extra) -> pd.DataFrame:
         key = (name, readings, last_year, tuple(sorted(extra.items())))

@@ -215,6 +215,13 @@ def _extent_notes(ledger: Ledger, counts: pd.DataFrame, Y: int, crit: Criteria) 
         )
         + "."
     ]
+    per_year = counts[counts["handled"] > 0].groupby("year")["handled"].sum()
+    if len(per_year) > 1:
+        listed = ", ".join(f"{int(y)} ({_vn(n)} hồ sơ)" for y, n in per_year.items())
+        notes.append(
+            f"Sổ theo dõi có hồ sơ tính vào các năm {listed}; ở mỗi năm này số liệu hồ sơ được tính từ sổ "
+            "(một năm chỉ có một phần hồ sơ trong sổ sẽ khác số liệu tổng hợp: hãy xuất sổ theo trọn năm)."
+        )
     if ledger.excluded:
         notes.append(
             f"{_vn(ledger.excluded)} hồ sơ bị từ chối hoặc hủy (cột status) không được tính vào số hồ sơ."

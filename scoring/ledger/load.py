@@ -102,8 +102,8 @@ SHOWN = {
     "new_due_at": "new_due_text",
     "apology_at": "apology_text",
 }
-# A ledger smaller than this (bytes on disk) is copied into DuckDB's memory once, so a what-if
-# re-aggregates it in milliseconds; a bigger one stays in its files and is streamed.
+# A Parquet ledger with its times written as text, smaller than this (bytes on disk), is parsed
+# once into DuckDB's memory; a bigger one stays in its files and is streamed.
 MATERIALIZE_BYTES = 256 * 2**20
 
 
@@ -136,10 +136,21 @@ def partition_folders(origin: str) -> dict[str, Path]:
 
 
 def fits_in_memory(sources: dict[str, LedgerSource]) -> bool:
-    """Text sources (read into memory already) and small Parquet files are parsed once."""
-    return all(s.frame is not None for s in sources.values()) or sum(s.size for s in sources.values()) <= (
-        MATERIALIZE_BYTES
+    """Whether to parse the typed tables once into memory rather than stream them from the files.
+
+    Text (CSV, a sheet) is in memory already and its times are costly to parse: once. Parquet
+    with native timestamps is cheap to read again and may be far bigger than memory: streamed,
+    each query reading only the columns it needs. Parquet with times as text: once, if small.
+    """
+    if any(s.frame is not None for s in sources.values()):
+        return True
+    text_times = any(
+        s.types.get(s.columns.get(col, ""), "") == "VARCHAR"
+        for s in sources.values()
+        for col, _, kind in COLUMNS[s.table]
+        if kind != "text"
     )
+    return text_times and sum(s.size for s in sources.values()) <= MATERIALIZE_BYTES
 
 
 def has_ledger(records: Records) -> bool:
@@ -273,6 +284,17 @@ def _time_expr(column: str, dtype: str, kind: str) -> str:
     return f"ledger_time(ledger_cell({column}), {end})"
 
 
+def _text_expr(column: str, dtype: str, typed: str) -> str:
+    """The cell as text, for the messages: only where a value is unusable, for typed columns.
+
+    A native TIMESTAMP or DATE is never unreadable, only implausible (a year outside
+    1990–2100): formatting every value as text would cost more than reading the file.
+    """
+    if dtype.upper() == "VARCHAR":
+        return f"ledger_cell({column})"
+    return f"CASE WHEN {column} IS NULL THEN NULL WHEN {typed} IS NULL THEN CAST({column} AS VARCHAR) ELSE '' END"
+
+
 def register(con, sources: dict[str, LedgerSource], materialize: bool) -> None:
     """`<name>_src` views with canonical column names, then the typed tables of the SQL files.
 
@@ -293,6 +315,7 @@ def register(con, sources: dict[str, LedgerSource], materialize: bool) -> None:
                 dtype = src.types[given]
             if kind != "text":
                 times[col] = _time_expr(col, dtype, kind)
+                times[col.removesuffix("_at") + "_text"] = _text_expr(col, dtype, times[col])
         if src is None:
             select = f"SELECT CAST(0 AS BIGINT) AS row_no, '' AS file, {', '.join(cols)} WHERE false"
         elif src.frame is not None:

@@ -30,7 +30,7 @@ SELECT
 FROM reschedules
 GROUP BY dossier_id;
 
-CREATE OR REPLACE TEMP VIEW members AS
+CREATE OR REPLACE TEMP VIEW members_all AS
 WITH d AS (
     SELECT
         d.dossier_id, d.unit_id, d.received_at, d.due_at, d.resolved_at,

@@ -1,7 +1,8 @@
 -- What is wrong with each row of the ledger's tables (issue 13 §1), one boolean column per
 -- kind of problem, named <kind>__<column>: the loader counts each in one pass, lists the
 -- first rows of the kinds that occur, and words them in Vietnamese (scoring/ledger/load.py).
--- `known_units` and `known_officials` hold the ids of the records' units and officials.
+-- `known_units` and `known_officials` hold the ids of the records' units and officials. A
+-- dossier id given twice is itself reported (duplicates), so the joins on it need no DISTINCT.
 CREATE OR REPLACE TEMP VIEW dossiers_problems AS
 SELECT
     d.file, d.row_no, d.dossier_id, d.unit_id, d.received_text, d.due_text, d.resolved_text, d.online_text,
@@ -33,7 +34,7 @@ SELECT
     coalesce(s.due_at < s.started_at, false) AS due_before_started__due_at,
     coalesce(s.done_at < s.started_at, false) AS done_before_started__done_at
 FROM steps_typed s
-LEFT JOIN (SELECT DISTINCT dossier_id FROM dossiers_typed) d ON d.dossier_id = s.dossier_id
+LEFT JOIN (SELECT dossier_id FROM dossiers_typed) d ON d.dossier_id = s.dossier_id
 LEFT JOIN known_officials o ON o.official_id = s.official_id;
 
 CREATE OR REPLACE TEMP VIEW reschedules_problems AS
@@ -48,4 +49,4 @@ SELECT
     r.apology_text IS NOT NULL AND r.apology_at IS NULL AS bad_time__apology_at,
     coalesce(r.new_due_at < r.rescheduled_at, false) AS due_before_rescheduled__new_due_at
 FROM reschedules_typed r
-LEFT JOIN (SELECT DISTINCT dossier_id FROM dossiers_typed) d ON d.dossier_id = r.dossier_id;
+LEFT JOIN (SELECT dossier_id FROM dossiers_typed) d ON d.dossier_id = r.dossier_id;

@@ -6,9 +6,9 @@ SELECT
     file,
     ledger_cell(dossier_id) AS dossier_id,
     ledger_cell(apology_ref) AS apology_ref,
-    ledger_cell(rescheduled_at) AS rescheduled_text,
-    ledger_cell(new_due_at) AS new_due_text,
-    ledger_cell(apology_at) AS apology_text,
+    {rescheduled_text} AS rescheduled_text,
+    {new_due_text} AS new_due_text,
+    {apology_text} AS apology_text,
     {rescheduled_at} AS rescheduled_at,
     {new_due_at} AS new_due_at,
     {apology_at} AS apology_at

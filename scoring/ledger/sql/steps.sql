@@ -8,9 +8,9 @@ SELECT
     ledger_cell(dossier_id) AS dossier_id,
     ledger_cell(step) AS step,
     ledger_cell(official_id) AS official_id,
-    ledger_cell(started_at) AS started_text,
-    ledger_cell(due_at) AS due_text,
-    ledger_cell(done_at) AS done_text,
+    {started_text} AS started_text,
+    {due_text} AS due_text,
+    {done_text} AS done_text,
     {started_at} AS started_at,
     {due_at} AS due_at,
     {done_at} AS done_at
