@@ -94,7 +94,9 @@ def main() -> int:
         mine = []  # [id, received, due, resolved, is_late, bare due]
         for k in range(handled):
             is_late = k < late
-            resolved = _office_time(rng, _weekday(rng, start + (40 * DAY if is_late else 3 * DAY), 320))
+            resolved = _office_time(
+                rng, _weekday(rng, start + (40 * DAY if is_late else 3 * DAY), 320 if is_late else 355)
+            )
             bare = rng.random() < 0.8
             if is_late:
                 due = resolved - timedelta(hours=int(rng.integers(1, 24 * 15)))
@@ -270,7 +272,7 @@ def _reschedules(rng, unit, overdue, out) -> None:
         if kind == "none":
             continue
         at = max(due - timedelta(hours=int(rng.integers(1, 48))), received + timedelta(minutes=10))
-        end = resolved or due + 20 * DAY
+        end = resolved or max(due + 20 * DAY, datetime(due.year + 1, 1, 1))  # pending: a date after the year
         new_due = end + timedelta(days=int(rng.integers(0, 4)))
         if kind == "missed" and resolved is not None:
             new_due = due + (resolved - due) / 2
