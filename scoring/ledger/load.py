@@ -102,8 +102,8 @@ SHOWN = {
     "new_due_at": "new_due_text",
     "apology_at": "apology_text",
 }
-# A Parquet ledger with its times written as text, smaller than this (bytes on disk), is parsed
-# once into DuckDB's memory; a bigger one stays in its files and is streamed.
+# A Parquet ledger smaller than this (bytes on disk: about 3 million dossiers with their steps)
+# is read once into DuckDB's memory; a bigger one stays in its files and is streamed.
 MATERIALIZE_BYTES = 256 * 2**20
 
 
@@ -136,21 +136,16 @@ def partition_folders(origin: str) -> dict[str, Path]:
 
 
 def fits_in_memory(sources: dict[str, LedgerSource]) -> bool:
-    """Whether to parse the typed tables once into memory rather than stream them from the files.
+    """Whether to read the typed tables once into memory rather than stream them from the files.
 
-    Text (CSV, a sheet) is in memory already and its times are costly to parse: once. Parquet
-    with native timestamps is cheap to read again and may be far bigger than memory: streamed,
-    each query reading only the columns it needs. Parquet with times as text: once, if small.
+    Text (CSV, a sheet) is in memory already and its times are costly to parse: once. A Parquet
+    ledger up to MATERIALIZE_BYTES on disk (a province-year) is read once too: the checks and
+    the counts then make several passes over memory, not over the files. A bigger one is
+    streamed, each query reading only the columns it needs, so it never has to fit in memory.
     """
-    if any(s.frame is not None for s in sources.values()):
-        return True
-    text_times = any(
-        s.types.get(s.columns.get(col, ""), "") == "VARCHAR"
-        for s in sources.values()
-        for col, _, kind in COLUMNS[s.table]
-        if kind != "text"
+    return all(s.frame is not None for s in sources.values()) or sum(s.size for s in sources.values()) <= (
+        MATERIALIZE_BYTES
     )
-    return text_times and sum(s.size for s in sources.values()) <= MATERIALIZE_BYTES
 
 
 def has_ledger(records: Records) -> bool:
@@ -398,10 +393,16 @@ def _duplicates(con, table: str, where: str) -> list[Problem]:
     name = SQL_NAME[table]
     key = ", ".join(KEYS[table])
     shown = SHOWN.get(KEYS[table][-1], KEYS[table][-1])
+    filled = " AND ".join(f"{k} IS NOT NULL" for k in KEYS[table])
+    # First a pass over integer hashes of the keys (cheap, no false negatives: equal keys have
+    # equal hashes); only when two hashes meet are the keys themselves compared.
+    probe = f"SELECT count(*) FROM (SELECT hash({key}) AS h FROM {name}_typed WHERE {filled} GROUP BY h HAVING count(*) > 1)"
+    if not con.execute(probe).fetchone()[0]:
+        return []
     sql = f"""
         WITH dup AS (
             SELECT {key} FROM {name}_typed
-            WHERE {" AND ".join(f"{k} IS NOT NULL" for k in KEYS[table])}
+            WHERE {filled}
             GROUP BY {key} HAVING count(*) > 1
         ),
         rows AS (

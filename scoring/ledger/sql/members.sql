@@ -64,7 +64,10 @@ pending AS (
             least(coalesce(year(d.resolved_at) - 1, getvariable('last_year')), getvariable('last_year')) + 1
         )) AS y
         FROM d
-        WHERE getvariable('year_by') = 'resolved' OR d.resolved_at IS NULL
+        -- only a dossier open across a year's end can be pending at one (most are resolved
+        -- in the year they are due: they skip the unnesting)
+        WHERE (d.resolved_at IS NULL OR year(d.resolved_at) > year(d.due_at))
+          AND (getvariable('year_by') = 'resolved' OR d.resolved_at IS NULL)
     ) p
     WHERE getvariable('year_by') = 'resolved' OR p.y = year(p.due_at)
 ),
