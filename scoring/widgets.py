@@ -55,6 +55,28 @@ PARAM_LABELS = {
     "past_bands_final": "Xếp loại đã ghi nhận của các năm trước là chính thức",
     "discipline_flag_when_unchanged": "Đánh dấu xem xét kỷ luật cả khi xếp loại không đổi",
     "rank_ties": "Xếp hạng khi bằng điểm",
+    # the dossier ledger (scoring.ledger): used when the data holds the one-stop dossiers
+    "ledger_denominator": "Sổ theo dõi hồ sơ: mẫu số của tỷ lệ trễ hạn",
+    "ledger_year_by": "Sổ theo dõi hồ sơ: hồ sơ thuộc năm",
+    "ledger_reschedule_cures_lateness": "Hồ sơ hẹn lại đúng quy định và đúng hẹn không tính trễ hạn",
+    "ledger_on_time_granularity": "Sổ theo dõi hồ sơ: đúng hạn tính theo",
+    "ledger_official_attribution": "Sổ theo dõi hồ sơ: hồ sơ trễ hạn của cán bộ",
+    "ledger_recorded_conflict": "Khi số liệu tổng hợp khác sổ theo dõi hồ sơ",
+}
+# Words for the ledger readings' choices (the value stays the criteria's).
+CHOICE_LABELS = {
+    "ledger_denominator": {
+        "resolved": "hồ sơ đã giải quyết trong năm",
+        "resolved_and_pending_overdue": "đã giải quyết và tồn quá hạn cuối năm",
+    },
+    "ledger_year_by": {"resolved": "năm giải quyết", "due": "năm hết hạn"},
+    "ledger_on_time_granularity": {"second": "đúng thời điểm (giây)", "day": "trong ngày hết hạn"},
+    "ledger_official_attribution": {"step": "bước do cán bộ xử lý", "last_step": "người xử lý bước cuối"},
+    "ledger_recorded_conflict": {
+        "refuse": "không tính, liệt kê chỗ khác nhau",
+        "ledger": "dùng sổ theo dõi",
+        "recorded": "dùng số liệu tổng hợp",
+    },
 }
 THRESHOLDS = (
     "unit_late_threshold_percent",
@@ -196,7 +218,8 @@ class WhatIf:
             options = [("1, 2, 2, 4 (bỏ qua hạng kế tiếp)", "min"), ("1, 2, 2, 3 (không bỏ hạng)", "dense")]
             return W.Dropdown(options=options, value=value, layout=W.Layout(width="280px"))
         choices = self.criteria.param_spec(name).get("choices") or [value]
-        return W.Dropdown(options=list(choices), value=value)
+        words = CHOICE_LABELS.get(name, {})
+        return W.Dropdown(options=[(words.get(c, str(c)), c) for c in choices], value=value)
 
     def _row(self, name: str, width: str) -> W.Widget:
         info = self.criteria.parameter_info(name)

@@ -87,10 +87,12 @@ def test_annual_evaluation_shows_every_part(executed):
         "DB_DH_KHANHHOA",  # party organisation capped
         "Xem xét kỷ luật nếu có vi phạm",  # staff late on dossiers
         "96,86",  # Thanh tra tỉnh, with a decimal comma
+        "Hẹn lại đúng quy định",  # the dossier ledger's overview per unit
+        "Căn cứ: mục II.2 Chương trình hành động cải cách hành chính của Tỉnh ủy Khánh Hòa: «Toàn bộ hồ sơ quá hạn",
     ]:
         assert part in text, part
     images = [out for _, out in _outputs(nb) if "image/png" in out.get("data", {})]
-    assert len(images) == 3  # scores by group, late rates, band history
+    assert len(images) == 4  # scores by group, late rates, band history, a unit's late dossiers by month
 
 
 @pytest.mark.parametrize("path", REPO_NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))

@@ -43,7 +43,7 @@ def _in_ranking_order(ev, df: pd.DataFrame) -> pd.DataFrame:
 
 def unit_overview(ev) -> pd.DataFrame:
     """Per unit of the year: dossiers counted, late, pending past due, and the II.2 check."""
-    run = ev.ledger
+    run = getattr(ev, "ledger", None)
     if run is None:
         return pd.DataFrame()
     y = run.counts[run.counts["year"] == ev.year]
@@ -74,7 +74,7 @@ def unit_overview(ev) -> pd.DataFrame:
 
 def monthly_late(ev, unit_id: str) -> pd.DataFrame:
     """Month by month: dossiers counted and late for one unit in the evaluated year."""
-    run = ev.ledger
+    run = getattr(ev, "ledger", None)
     if run is None:
         return pd.DataFrame(columns=["month", "handled", "late", "pending_overdue"])
     return run.ledger.monthly(ev.year, unit_id, run.readings)
@@ -103,7 +103,7 @@ def violations_section(ev) -> LedgerSection | None:
     """The annex's optional section: units whose overdue dossiers were not rescheduled once with an
     apology (mục II.2). None without a ledger; a section saying "chưa có số liệu" without the
     reschedulings table."""
-    run = ev.ledger
+    run = getattr(ev, "ledger", None)
     if run is None:
         return None
     rule = ev.criteria.rule("overdue_rescheduling")
