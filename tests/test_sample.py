@@ -19,6 +19,7 @@ RULES = {
     "head_reform_band",
     "head_removal_streak",
     "party_org_streak",
+    "overdue_rescheduling",  # from the sample's synthetic dossier ledger of 2020
 }
 GROUP_SIZES = {"Sở, ban, ngành": 21, "Cơ quan ngành dọc": 6, "UBND cấp huyện": 8, "Đơn vị sự nghiệp": 9}
 

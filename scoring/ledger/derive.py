@@ -424,7 +424,9 @@ def feed(records: Records, year: int, crit: Criteria) -> tuple[Records, LedgerRu
     tables = ["unit_dossiers"] + (["official_dossiers"] if run.official_counts is not None else [])
     stale = {f"Không có bảng {t}: {OPTIONAL_EFFECT[t]}." for t in tables if run.used == "ledger"}
     fed.notes = [n for n in fed.notes if n not in stale]
-    for name in ("_checked_years",):
-        if name in records.__dict__:
-            fed.__dict__[name] = records.__dict__[name]
+    # what the records carry besides their tables (a scenario's corrections, the years checked,
+    # the raw text of extra tables) goes along; the integer keys are recomputed for the new tables
+    for name, value in records.__dict__.items():
+        if name not in fed.__dict__ and name != "_codes":
+            fed.__dict__[name] = value
     return fed, run

@@ -349,11 +349,19 @@ def check(con, sources: dict[str, LedgerSource]) -> list[Problem]:
             for r in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
             if "__" in r[0] and not r[0].startswith("__")
         ]
-        counts = con.execute(f"SELECT {', '.join(f'count_if({f})' for f in flags)} FROM {view}").fetchone()
-        for flag, n in zip(flags, counts, strict=True):
+        # the same pass counts the keys and their distinct hashes: equal keys have equal hashes,
+        # so fewer hashes than keys is the only case where duplicates need looking for
+        filled = " AND ".join(f"{k} IS NOT NULL" for k in KEYS[table])
+        keys = ", ".join(KEYS[table])
+        counts = con.execute(
+            f"SELECT {', '.join(f'count_if({f})' for f in flags)}, count(*) FILTER (WHERE {filled}), "
+            f"count(DISTINCT hash({keys})) FILTER (WHERE {filled}) FROM {view}"
+        ).fetchone()
+        for flag, n in zip(flags, counts, strict=False):
             if n:
                 problems += _listed(con, view, flag, int(n), sources[table].where)
-        problems += _duplicates(con, table, sources[table].where)
+        if counts[-1] < counts[-2]:
+            problems += _duplicates(con, table, sources[table].where)
     return problems
 
 
@@ -394,11 +402,6 @@ def _duplicates(con, table: str, where: str) -> list[Problem]:
     key = ", ".join(KEYS[table])
     shown = SHOWN.get(KEYS[table][-1], KEYS[table][-1])
     filled = " AND ".join(f"{k} IS NOT NULL" for k in KEYS[table])
-    # First a pass over integer hashes of the keys (cheap, no false negatives: equal keys have
-    # equal hashes); only when two hashes meet are the keys themselves compared.
-    probe = f"SELECT count(*) FROM (SELECT hash({key}) AS h FROM {name}_typed WHERE {filled} GROUP BY h HAVING count(*) > 1)"
-    if not con.execute(probe).fetchone()[0]:
-        return []
     sql = f"""
         WITH dup AS (
             SELECT {key} FROM {name}_typed

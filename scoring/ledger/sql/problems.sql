@@ -39,7 +39,7 @@ LEFT JOIN known_officials o ON o.official_id = s.official_id;
 
 CREATE OR REPLACE TEMP VIEW reschedules_problems AS
 SELECT
-    r.file, r.row_no, r.dossier_id, r.rescheduled_text, r.new_due_text, r.apology_text,
+    r.file, r.row_no, r.dossier_id, r.rescheduled_at, r.rescheduled_text, r.new_due_text, r.apology_text,
     r.dossier_id IS NULL AS blank__dossier_id,
     r.dossier_id IS NOT NULL AND d.dossier_id IS NULL AS unknown_dossier__dossier_id,
     r.rescheduled_text IS NULL AS blank__rescheduled_at,
