@@ -159,6 +159,16 @@ def derive(
         ledger = open_ledger(records, config)
     Y = int(year)
     readings = Readings.of(crit)
+    mode = crit["ledger_recorded_conflict"]
+    # a what-if that changes no ledger reading gets the same run (the records do not change)
+    runs = records.__dict__.setdefault("_ledger_runs", {})
+    key = (Y, readings, mode, id(ledger))
+    if key not in runs:
+        runs[key] = _derive(records, Y, crit, ledger, readings)
+    return runs[key]
+
+
+def _derive(records: Records, Y: int, crit: Criteria, ledger: Ledger, readings: Readings) -> LedgerRun:
     counts = ledger.unit_counts(readings)
     ocounts = ledger.official_counts(readings)
     counted = counts[counts["handled"] > 0]  # (a unit with only uncounted overdue dossiers: 0/0)
@@ -420,6 +430,9 @@ def feed(records: Records, year: int, crit: Criteria) -> tuple[Records, LedgerRu
     run = derive(records, year, crit)
     if run is None:
         return records, None
+    fed = run.__dict__.get("_fed")  # the same run (a what-if on thresholds) feeds the same records
+    if fed is not None:
+        return fed, run
     fed = records.replace(unit_dossiers=run.unit_dossiers, official_dossiers=run.official_dossiers)
     tables = ["unit_dossiers"] + (["official_dossiers"] if run.official_counts is not None else [])
     stale = {f"Không có bảng {t}: {OPTIONAL_EFFECT[t]}." for t in tables if run.used == "ledger"}
@@ -429,4 +442,5 @@ def feed(records: Records, year: int, crit: Criteria) -> tuple[Records, LedgerRu
     for name, value in records.__dict__.items():
         if name not in fed.__dict__ and name != "_codes":
             fed.__dict__[name] = value
+    run.__dict__["_fed"] = fed
     return fed, run
