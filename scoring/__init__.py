@@ -5,10 +5,12 @@ crit = scoring.load_criteria()
 recs = scoring.load_records()          # the embedded sample, or a folder / .xlsx
 ev = scoring.evaluate(recs, 2020, crit)
 print(ev.explain("DH_KHANHHOA"))
+print(scoring.monitor_commitments(recs, 2020).summary())  # the programme's other commitments
 """
 
 from .criteria import Criteria, CriteriaError, load_criteria
 from .evaluate import Evaluation, evaluate
+from .monitor import monitor_commitments
 from .records import Records, ValidationError, load_records
 
 __version__ = "0.1.0"
@@ -22,5 +24,6 @@ __all__ = [
     "evaluate",
     "load_criteria",
     "load_records",
+    "monitor_commitments",
     "__version__",
 ]

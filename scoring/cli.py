@@ -34,6 +34,14 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+CSV_DIALECT_OPTION = {
+    "choices": ["standard", "vn"],
+    "default": "standard",
+    "help": "standard: dấu phẩy, dấu chấm thập phân (cho chương trình khác); "
+    "vn: dấu chấm phẩy, dấu phẩy thập phân (mở bằng Excel cài đặt vùng Việt Nam)",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="python -m scoring", description="Chương trình hành động CCHC Khánh Hòa — đánh giá theo năm."
@@ -57,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-spreadsheet-rows", type=int, default=100_000, help="giới hạn số dòng để ghi decisions.xlsx"
     )
     ev.add_argument("--quiet", action="store_true", help="không in tóm tắt")
+    ev.add_argument("--csv-dialect", **CSV_DIALECT_OPTION)
+
+    tp = sub.add_parser("template", help="ghi tệp Excel mẫu (trống) để nhập số liệu, có danh sách chọn")
+    tp.add_argument("file", help="tệp .xlsx sẽ ghi")
+    tp.add_argument("--criteria", default=None, help="tệp tiêu chí (mặc định: criteria/khanh-hoa-2017.yaml)")
+    tp.add_argument("--force", action="store_true", help="ghi đè tệp đã có")
 
     sm = sub.add_parser("sample", help="ghi bộ dữ liệu mẫu Khánh Hòa (CSV) ra một thư mục")
     sm.add_argument("dir")
@@ -98,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wi.add_argument("--name", default="kịch bản", help="tên kịch bản (ghi vào manifest và tệp Excel)")
     wi.add_argument("--quiet", action="store_true", help="không in tóm tắt")
+    wi.add_argument("--csv-dialect", **CSV_DIALECT_OPTION)
 
     an = sub.add_parser("annex", help="xuất phụ lục xếp hạng (HTML và PDF khổ A4) cho một năm")
     an.add_argument("data", help="thư mục các tệp CSV/Parquet, hoặc tệp .xlsx (mỗi bảng một trang)")
@@ -123,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .ledger.command import add_parser as add_ledger_parser
 
     add_ledger_parser(sub, "thay đổi một tham số (cách đọc sổ theo dõi hồ sơ); lặp lại được")
+
+    from .monitor.command import add_parser as add_monitor_parser  # the programme's commitments
+
+    add_monitor_parser(sub)
     return p
 
 
@@ -150,12 +169,19 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "whatif":
             return _whatif(args)
+        if args.command == "template":
+            return _template(args)
         if args.command == "annex":
             return _annex(args)
         if args.command == "ledger":
             from .ledger.command import run as run_ledger
 
             return run_ledger(args, _overrides(args.set))
+
+        if args.command == "monitor":
+            from .monitor.command import run as run_monitor
+
+            return run_monitor(args)
         crit = load_criteria(args.criteria).with_overrides(_overrides(args.set))
         records = load_records(args.data, crit, year=args.year)
         from .evaluate import evaluate
@@ -171,7 +197,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         notices = write_outputs(
-            ev, Path(args.out), fmt=args.format, max_spreadsheet_rows=args.max_spreadsheet_rows
+            ev,
+            Path(args.out),
+            fmt=args.format,
+            max_spreadsheet_rows=args.max_spreadsheet_rows,
+            csv_dialect=args.csv_dialect,
         )
     except NotADirectoryError as exc:  # --out names a file: a usage error, nothing written
         print(str(exc), file=sys.stderr)
@@ -203,7 +233,9 @@ def _whatif(args) -> int:
         crit = load_criteria(args.criteria)
         crit.with_overrides(scenario.overrides)  # a bad override is reported before reading data
         records = load_records(args.data, crit, year=args.year)
-        ev, changes, notices = write_scenario(records, args.year, crit, scenario, Path(args.out))
+        ev, changes, notices = write_scenario(
+            records, args.year, crit, scenario, Path(args.out), csv_dialect=args.csv_dialect
+        )
     except (ValidationError, CriteriaError, ScenarioError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
@@ -246,4 +278,20 @@ def _annex(args) -> int:
         return 1
     for path in paths:
         print(path)
+    return EXIT_OK
+
+
+def _template(args) -> int:
+    """`template`: an empty input workbook with dropdowns (scoring/template.py)."""
+    from .template import TemplateError, write_template
+
+    try:
+        path = write_template(args.file, load_criteria(args.criteria), force=args.force)
+    except TemplateError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"Không ghi được tệp mẫu {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
+    print(path)
     return EXIT_OK

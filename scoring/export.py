@@ -11,10 +11,8 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import shutil
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +22,10 @@ import pyarrow.compute as pc
 
 from . import __version__
 from .evaluate import OUTPUT_COLUMNS, Evaluation
+from .workbook import decisions_workbook
+from .xlsx import FORMULA_START
 
 MAX_SPREADSHEET_ROWS = 100_000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 LIST_COLUMNS = {"capped_by", "reasons", "streak_years", "streak_bands", "actions"}
 
 
@@ -84,6 +82,23 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
     return "\ufeff".encode() + header.encode("utf-8") + body
 
 
+# The CSV dialects: `standard` is the machine contract of SPEC §3 (comma, decimal point);
+# `vn` is what Excel reads and writes under Vietnamese regional settings (`;`, decimal comma).
+CSV_DIALECTS = ("standard", "vn")
+
+
+def _csv_bytes_vn(df: pd.DataFrame) -> bytes:
+    """The table as a CSV for Excel under Vietnamese regional settings: `;` between fields,
+    a decimal comma in scores and rates; UTF-8 with BOM, formula-looking text neutralised."""
+    text = csv_frame(df)
+    for c in ("score", "late_rate"):
+        if c in text:
+            text[c] = text[c].str.replace(".", ",", regex=False)
+    buf = io.StringIO()
+    text.to_csv(buf, sep=";", index=False, lineterminator="\r\n")
+    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+
+
 _NEEDS_QUOTES = '[",\r\n]'
 
 
@@ -136,83 +151,6 @@ def _arrow_text(s: pd.Series, name: str) -> pa.Array:
     return pc.if_else(pc.match_substring_regex(arr, _NEEDS_QUOTES), quoted, arr)
 
 
-def _xlsx_bytes(tables: dict[str, pd.DataFrame], properties: dict[str, str]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, df in tables.items():
-        ws = wb.create_sheet(name)
-        ws.append(list(df.columns))
-        cols = list(df.columns)
-        for values in df.itertuples(index=False, name=None):
-            row = []
-            for v in values:
-                if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-                    row.append(None)
-                elif isinstance(v, np.bool_ | bool):
-                    row.append(bool(v))
-                elif isinstance(v, np.integer):
-                    row.append(int(v))
-                elif isinstance(v, np.floating | float):
-                    row.append(float(v))
-                else:
-                    row.append(_xlsx_text(str(v)))
-            ws.append(row)
-        for cells in ws.iter_rows(min_row=2):
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    if cell.value.startswith(FORMULA_START):
-                        # stored as a string cell with Excel's quote prefix: shown, never run
-                        cell.data_type = "s"
-                        cell.quotePrefix = True
-                elif isinstance(cell.value, float):
-                    header = cols[cell.column - 1]
-                    cell.number_format = "0.00" if header == "score" else "0.000000"
-        ws.freeze_panes = "A2"
-    return workbook_bytes(wb, properties)
-
-
-def workbook_bytes(wb, properties: dict[str, str]) -> bytes:
-    """Stamp a workbook with the audit properties and save it with fixed timestamps."""
-    from openpyxl.packaging.custom import StringProperty
-
-    for k, v in properties.items():
-        wb.custom_doc_props.append(StringProperty(name=k, value=v))
-    wb.properties.creator = "scoring"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _deterministic_zip(buf.getvalue())
-
-
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _xlsx_text(text: str) -> str:
-    """Control characters that XML cannot hold become U+FFFD in the workbook (the CSV keeps them)."""
-    return _ILLEGAL_XML.sub("\ufffd", text) if _ILLEGAL_XML.search(text) else text
-
-
-def _deterministic_zip(data: bytes) -> bytes:
-    """Rewrite an .xlsx with fixed timestamps, so equal content gives equal bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                    rb"\g<1>2000-01-01T00:00:00Z\g<3>",
-                    body,
-                )
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, body)
-    return out.getvalue()
-
-
 def manifest(ev: Evaluation, scenario: str | None = None) -> dict:
     """What this export is the product of: versions, hashes, year, overrides."""
     crit = ev.criteria
@@ -256,6 +194,7 @@ def write_outputs(
     scenario: str | None = None,
     extra: dict[str, bytes] | None = None,
     manifest_extra: dict | None = None,
+    csv_dialect: str = "standard",
 ) -> list[str]:
     """Write the five tables, `decisions.xlsx` (when small enough) and `manifest.json`.
 
@@ -274,10 +213,9 @@ def write_outputs(
         if fmt == "parquet":
             files[f"{name}.parquet"] = df
         else:
-            files[f"{name}.csv"] = _csv_bytes(df)
+            files[f"{name}.csv"] = _csv_bytes_vn(df) if csv_dialect == "vn" else _csv_bytes(df)
     if fits_spreadsheet(ev, max_spreadsheet_rows):
-        xl = {n: _xlsx_frame(df) for n, df in tables.items()}
-        files["decisions.xlsx"] = _xlsx_bytes(xl, _manifest_properties(m))
+        files["decisions.xlsx"] = decisions_workbook(ev, _manifest_properties(m), notices)
     else:
         largest = max(len(df) for df in tables.values())
         notices.append(
@@ -285,6 +223,8 @@ def write_outputs(
             f"{_vn(max_spreadsheet_rows)} dòng của một bảng tính (dùng --format parquet cho dữ liệu lớn)."
         )
     files.update(extra or {})
+    if fmt != "parquet":
+        m["csv_dialect"] = csv_dialect
     m.update(manifest_extra or {})
     m["files"] = sorted(files)
     files["manifest.json"] = (json.dumps(m, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
@@ -300,15 +240,6 @@ def _vn(n: int) -> str:
 def fits_spreadsheet(ev: Evaluation, max_rows: int = MAX_SPREADSHEET_ROWS) -> bool:
     """Whether every table of the evaluation fits the workbook row limit."""
     return max(len(df) for df in ev.tables().values()) <= max_rows
-
-
-def _xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Booleans as true/false text, as in the CSV; numbers stay numbers."""
-    df = df.copy()
-    for c in df.columns:
-        if df[c].dtype == bool:
-            df[c] = np.where(df[c].to_numpy(), "true", "false")
-    return df
 
 
 def _write_atomically(out: Path, files: dict[str, bytes | pd.DataFrame]) -> None:
@@ -415,3 +346,17 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# -- for other commands' outputs (the monitor): the same CSV form and the same all-or-nothing write
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as the exports write CSV: UTF-8 with BOM, CRLF, formula-safe."""
+    return _csv_bytes(df)
+
+
+def write_files(out_dir: str | Path, files: dict[str, bytes]) -> None:
+    """Write `files` (name -> bytes, `manifest.json` among them, listing the others under "files")
+    into `out_dir`, all or nothing, as `write_outputs` does."""
+    _write_atomically(Path(out_dir), files)

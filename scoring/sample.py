@@ -13,8 +13,6 @@ from .records import TABLE_NAMES
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample_data"
 SAMPLE_TABLES = TABLE_NAMES  # the six input tables of SPEC §3
-# The synthetic dossier ledger of the latest year (tools/make_ledger_sample.py; scoring.ledger).
-SAMPLE_LEDGER = ("dossiers", "dossier_steps", "dossier_reschedules")
 SAMPLE_LATEST_YEAR = 2020
 
 
@@ -28,8 +26,8 @@ def write_sample(out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    ledger = [f"{t}.csv" for t in SAMPLE_LEDGER if (SAMPLE_DIR / f"{t}.csv").exists()]
-    for name in [f"{t}.csv" for t in SAMPLE_TABLES] + ledger + ["README.md"]:
+    # every table of the sample: the six of SPEC §3 and the optional ones (indicators, …)
+    for name in sorted(p.name for p in SAMPLE_DIR.glob("*.csv")) + ["README.md"]:
         target = out / name
         shutil.copyfile(SAMPLE_DIR / name, target)
         written.append(target)

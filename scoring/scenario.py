@@ -23,7 +23,6 @@ A corrected score goes back into the records, so everything the engine derives f
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import tempfile
@@ -36,18 +35,17 @@ import pandas as pd
 import yaml
 
 from .criteria import RULE_IDS, Criteria
-from .evaluate import OUTPUT_COLUMNS, Evaluation, evaluate
+from .evaluate import Evaluation, evaluate
 from .export import (
-    FORMULA_START,
     MAX_SPREADSHEET_ROWS,
     _manifest_properties,
     fits_spreadsheet,
     manifest,
     write_outputs,
 )
-from .export import workbook_bytes as stamped_workbook_bytes
 from .labels import MISSING
 from .records import Records
+from .workbook import scenario_workbook
 
 
 class ScenarioError(ValueError):
@@ -484,158 +482,15 @@ def _unit_ids(rows: list[tuple], base: Evaluation, alt: Evaluation) -> list[str]
 
 
 # ---------------------------------------------------------------------------------------
-# The scenario's decisions as a workbook for people: one sheet per table, Vietnamese headers
-
-HEADERS_VI = {
-    "year": "Năm",
-    "unit_id": "Mã đơn vị",
-    "unit_name": "Cơ quan, đơn vị",
-    "group": "Khối",
-    "score": "Điểm (%)",
-    "rank_in_group": "Xếp hạng trong khối",
-    "band_by_score": "Xếp loại theo điểm",
-    "late_rate": "Tỷ lệ hồ sơ trễ hạn",
-    "band": "Xếp loại",
-    "emulation_eligible": "Được xét thi đua, khen thưởng",
-    "reasons": "Lý do (quy tắc)",
-    "official_id": "Mã cán bộ",
-    "full_name": "Họ và tên",
-    "role": "Chức vụ",
-    "proposed_rating": "Xếp loại đề xuất",
-    "final_rating": "Xếp loại sau áp dụng quy định",
-    "capped_by": "Bị giới hạn bởi (quy tắc)",
-    "discipline_review": "Xem xét kỷ luật",
-    "streak_years": "Các năm liên tục",
-    "streak_bands": "Xếp loại các năm",
-    "actions": "Hình thức xử lý",
-    "party_org_id": "Mã tổ chức đảng",
-    "proposed_classification": "Xếp loại đề xuất",
-    "final_classification": "Xếp loại sau áp dụng quy định",
-    "subject_type": "Loại đối tượng",
-    "subject_id": "Mã đối tượng",
-    "rule_id": "Quy tắc",
-    "clause": "Mục (Chương trình hành động)",
-    "outcome": "Kết quả",
-    "evidence": "Căn cứ số liệu",
-    "field": "Nội dung",
-    "before": "Phương án gốc",
-    "after": "Kịch bản",
-    "change": "Thay đổi",
-}
-SHEETS_VI = {
-    "changes": "Thay đổi so với gốc",
-    "unit_ranking": "Xếp hạng đơn vị",
-    "official_ratings": "Xếp loại cán bộ",
-    "removal_triggers": "Người đứng đầu bị xử lý",
-    "party_org_classifications": "Xếp loại tổ chức đảng",
-    "decisions": "Quyết định",
-}
-SUBJECT_VI = {"unit": "Đơn vị", "official": "Cán bộ", "party_org": "Tổ chức đảng"}
-ROLE_VI = {"head": "Người đứng đầu", "deputy": "Cấp phó", "staff": "Cán bộ, công chức, viên chức"}
-FIELD_VI = {
-    "decision": "Quyết định theo quy tắc",
-    "band": "Xếp loại đơn vị",
-    "emulation_eligible": "Thi đua, khen thưởng",
-    "final_rating": "Xếp loại cán bộ",
-    "final_classification": "Xếp loại tổ chức đảng",
-}
-
-
-def vietnamese_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A table for people: Vietnamese headers, có/không, roles, subject types and fields in words."""
-    out = {}
-    for c in df.columns:
-        s = df[c]
-        if s.dtype == bool:
-            s = pd.Series(np.where(s.to_numpy(), "Có", "Không"), index=df.index)
-        elif c == "role":
-            s = s.astype(object).map(lambda v: ROLE_VI.get(v, v))
-        elif c == "subject_type":
-            s = s.astype(object).map(lambda v: SUBJECT_VI.get(v, v))
-        elif c == "field":
-            s = s.astype(object).map(lambda v: FIELD_VI.get(v, v))
-        elif c in ("capped_by", "reasons", "streak_years", "streak_bands", "actions", "rule_id"):
-            s = s.astype(object).map(lambda v: "" if _absent(v) else str(v).replace(";", "; "))
-        out[HEADERS_VI.get(c, c)] = s
-    return pd.DataFrame(out, index=df.index)
+# The scenario's decisions as a workbook for people (scoring/workbook.py)
 
 
 def workbook_bytes(
     ev: Evaluation, changes: pd.DataFrame | None = None, scenario: Scenario | None = None
 ) -> bytes:
     """The scenario's decisions as .xlsx bytes (deterministic: equal content, equal bytes)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    info = wb.active
-    info.title = "Kịch bản"
     sc = scenario or Scenario("phương án gốc")
-    m = manifest(ev, sc.name)
-    info.append(["Kịch bản", sc.name])
-    info.append(["Năm đánh giá", ev.year])
-    info.append(["Tiêu chí", f"{m['criteria']['file']} (phiên bản {m['criteria']['version']})"])
-    info.append(["SHA-256 tiêu chí", m["criteria"]["sha256"]])
-    for name, sha in m["inputs"]["sha256"].items():
-        info.append([f"SHA-256 dữ liệu: {name}", sha])
-    info.append([])
-    info.append(["Tham số thay đổi", "Giá trị gốc", "Giá trị kịch bản", "Mục", "Ý nghĩa"])
-    info.cell(info.max_row, 1).font = Font(bold=True)
-    for k, v in ev.criteria.overrides:
-        p = ev.criteria.parameter_info(k)
-        info.append([k, _value_text(p["value"]), _value_text(v), str(p["clause"]), p["reason"]])
-    if not ev.criteria.overrides:
-        info.append(["(không có)"])
-    info.append([])
-    info.append(["Điểm được sửa", "Năm", "Điểm sửa"])
-    info.cell(info.max_row, 1).font = Font(bold=True)
-    for c in sc.corrections:
-        info.append([c.unit_id, int(c.year), c.score_text])
-    if not sc.corrections:
-        info.append(["(không có)"])
-    info.column_dimensions["A"].width = 34
-    info.column_dimensions["B"].width = 24
-    tables = {}
-    if changes is not None:
-        tables["changes"] = changes
-    for name in OUTPUT_COLUMNS:
-        tables[name] = getattr(ev, name)[OUTPUT_COLUMNS[name]]
-    for name, df in tables.items():
-        ws = wb.create_sheet(SHEETS_VI[name])
-        vi = vietnamese_frame(df)
-        ws.append(list(vi.columns))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for values in vi.itertuples(index=False, name=None):
-            ws.append([_cell(v) for v in values])
-        for j, c in enumerate(df.columns, start=1):
-            fmt = {"score": "0.00", "late_rate": "0.00%"}.get(c)
-            width = (
-                14 if c not in ("outcome", "evidence", "before", "after", "unit_name", "full_name") else 40
-            )
-            ws.column_dimensions[ws.cell(1, j).column_letter].width = width
-            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-                    cell.data_type = "s"
-                    cell.quotePrefix = True  # shown as text, never run (SPEC §5)
-                elif fmt and isinstance(cell.value, float):
-                    cell.number_format = fmt
-        ws.freeze_panes = "A2"
-    props = _manifest_properties(m)
-    props["scenario"] = json.dumps(sc.to_dict(), ensure_ascii=False, sort_keys=True)
-    return stamped_workbook_bytes(wb, props)
-
-
-def _cell(v):
-    if _absent(v):
-        return None
-    if isinstance(v, np.bool_ | bool):
-        return "Có" if v else "Không"
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.floating | float):
-        return float(v)
-    return str(v)
+    return scenario_workbook(ev, changes, sc, _manifest_properties(manifest(ev, sc.name)))
 
 
 def write_workbook(
@@ -662,12 +517,12 @@ def _atomic_write(path: Path, body: bytes) -> None:
             os.unlink(tmp)
 
 
-def changes_csv_bytes(changes: pd.DataFrame) -> bytes:
+def changes_csv_bytes(changes: pd.DataFrame, sep: str = ",") -> bytes:
     """`changes.csv`: UTF-8 with BOM, the column names of `CHANGE_COLUMNS` (a script's contract)."""
     from .export import csv_frame
 
     buf = io.StringIO()
-    csv_frame(changes[CHANGE_COLUMNS]).to_csv(buf, index=False, lineterminator="\r\n")
+    csv_frame(changes[CHANGE_COLUMNS]).to_csv(buf, sep=sep, index=False, lineterminator="\r\n")
     return "\ufeff".encode() + buf.getvalue().encode("utf-8")
 
 
@@ -679,6 +534,7 @@ def write_scenario(
     out_dir: str | Path,
     fmt: str = "csv",
     max_spreadsheet_rows: int | None = None,
+    csv_dialect: str = "standard",
 ) -> tuple[Evaluation, pd.DataFrame, list[str]]:
     """Evaluate the baseline and the scenario, write the scenario's tables and its changes.
 
@@ -691,7 +547,7 @@ def write_scenario(
     alt = run(records, year, criteria, scenario)
     changes = compare(base, alt)
     limit = MAX_SPREADSHEET_ROWS if max_spreadsheet_rows is None else max_spreadsheet_rows
-    extra = {"changes.csv": changes_csv_bytes(changes)}
+    extra = {"changes.csv": changes_csv_bytes(changes, sep=";" if csv_dialect == "vn" else ",")}
     if fits_spreadsheet(alt, limit):
         extra["scenario_decisions.xlsx"] = workbook_bytes(alt, changes, scenario)
     notices = write_outputs(
@@ -702,5 +558,6 @@ def write_scenario(
         scenario=scenario.name,
         extra=extra,
         manifest_extra={"changes": len(changes)},
+        csv_dialect=csv_dialect,
     )
     return alt, changes, notices

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as W
+import numpy as np
 import pandas as pd
 
 from .criteria import PARAM_KINDS, Criteria, CriteriaError, load_criteria
@@ -32,9 +33,10 @@ from .scenario import (
     ScenarioError,
     compare,
     run,
-    vietnamese_frame,
     write_workbook,
 )
+from .vietnamese import person_key, sort_key
+from .workbook import people_table
 
 # Short Vietnamese labels of the parameters (the long reason, from the criteria file, is the tooltip).
 PARAM_LABELS = {
@@ -105,17 +107,66 @@ _TD = "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top"
 _CHANGE_COLOURS = {"mới áp dụng": "#fdecea", "không còn áp dụng": "#e8f5e9", "thay đổi": "#fff8e1"}
 
 
+_TD_NUMBER = _TD.replace("text-align:left", "text-align:right")
+PERSON_COLUMNS = ("Họ và tên",)  # lists of people: by given name, then family name
+
+
+def _cell_html(v) -> tuple[str, bool]:
+    """A cell for people: text as written (line breaks kept, never cut), numbers with a
+    decimal comma; True when it is a number (right-aligned)."""
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return "", False
+    if isinstance(v, bool):
+        return ("Có" if v else "Không"), False
+    if isinstance(v, int | np.integer):
+        return str(int(v)), True
+    if isinstance(v, float | np.floating):
+        return f"{float(v):.2f}".replace(".", ","), True
+    return html.escape(str(v)).replace("\n", "<br>"), False
+
+
 def _html_table(df: pd.DataFrame, row_styles: list[str] | None = None, css_class: str = "") -> str:
     head = "".join(f'<th style="{_TH}">{html.escape(str(c))}</th>' for c in df.columns)
     body = []
     for i, values in enumerate(df.itertuples(index=False, name=None)):
         style = f' style="background:{row_styles[i]}"' if row_styles and row_styles[i] else ""
-        cells = "".join(f'<td style="{_TD}">{html.escape("" if v is None else str(v))}</td>' for v in values)
+        cells = ""
+        for v in values:
+            text, number = _cell_html(v)
+            cells += f'<td style="{_TD_NUMBER if number else _TD}">{text}</td>'
         body.append(f"<tr{style}>{cells}</tr>")
     cls = f' class="{css_class}"' if css_class else ""
     return (
         f'<table{cls} style="{_TABLE}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     )
+
+
+def show(df: pd.DataFrame, sort_people: bool = True) -> W.HTML | object:
+    """A table as people read it in a notebook: every text whole (no 50-character cut, line
+    breaks as breaks), names left-aligned, numbers right-aligned with a decimal comma; a list
+    of people in Vietnamese order (given name, then family name).
+
+    Returns an object the notebook displays as HTML.
+    """
+    from IPython.display import HTML
+
+    person = next((c for c in PERSON_COLUMNS if c in df.columns), None)
+    if sort_people and person is not None and len(df):
+        df = df.iloc[sorted(range(len(df)), key=lambda i: person_key(df[person].iloc[i]))]
+    return HTML(_html_table(df, css_class="scoring-table"))
+
+
+def unit_options(records: Records) -> list[tuple[str, str]]:
+    """(name shown, unit_id) of every unit, in Vietnamese alphabetical order of the names;
+    a name that two units share shows its code too."""
+    units = records.units
+    names = [str(n) for n in units["unit_name"]]
+    ids = [str(u) for u in units["unit_id"]]
+    seen: dict[str, int] = {}
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+    shown = [f"{n} ({u})" if seen[n] > 1 else n for n, u in zip(names, ids, strict=True)]
+    return sorted(zip(shown, ids, strict=True), key=lambda p: sort_key(p[0]))
 
 
 class WhatIf:
@@ -151,12 +202,14 @@ class WhatIf:
         self.controls["year"] = W.Dropdown(options=years, value=int(year), layout=W.Layout(width="120px"))
         for pname in PARAM_KINDS:
             self.controls[pname] = self._control(pname)
-        units = self.records.units
-        self.controls["unit"] = W.Dropdown(
-            options=[("(không sửa điểm)", NO_UNIT)]
-            + [(f"{u} — {n}", u) for u, n in zip(units["unit_id"], units["unit_name"], strict=True)],
-            value=NO_UNIT,
-            layout=W.Layout(width="360px"),
+        self._units = dict(unit_options(self.records))
+        # a unit is picked by name: typing filters the list (ipywidgets Combobox)
+        self.controls["unit"] = W.Combobox(
+            options=list(self._units),
+            value="",
+            placeholder="gõ tên cơ quan, đơn vị để tìm",
+            ensure_option=True,
+            layout=W.Layout(width="420px"),
         )
         self.controls["score"] = W.BoundedFloatText(
             value=0.0, min=0.0, max=100.0, step=0.01, layout=W.Layout(width="120px")
@@ -308,8 +361,13 @@ class WhatIf:
         return out
 
     @property
+    def unit_id(self) -> str:
+        """The code of the unit picked by name ('' when none)."""
+        return self._units.get(self.controls["unit"].value, NO_UNIT)
+
+    @property
     def corrections(self) -> tuple[Correction, ...]:
-        unit = self.controls["unit"].value
+        unit = self.unit_id
         if unit == NO_UNIT or not self._score_touched:
             return ()
         return (Correction(unit, self.year, float(self.controls["score"].value)),)
@@ -352,7 +410,7 @@ class WhatIf:
     def _prefill_score(self) -> None:
         """Show the selected unit's score of the year; it is a correction only once edited."""
         self._score_touched = False
-        unit = self.controls["unit"].value
+        unit = self.unit_id
         note = ""
         value = 0.0
         if unit != NO_UNIT:
@@ -418,7 +476,9 @@ class WhatIf:
         if not len(ch):
             self.changes_html.value = "<p><i>Không có quyết định nào khác phương án gốc.</i></p>"
             return
-        view = vietnamese_frame(ch.drop(columns=["year"]).head(MAX_ROWS_SHOWN))
+        view = people_table("changes", ch.head(MAX_ROWS_SHOWN), self.evaluation or self.baseline).drop(
+            columns=["Năm"]
+        )
         styles = [_CHANGE_COLOURS.get(c, "") for c in ch["change"].head(MAX_ROWS_SHOWN)]
         more = len(ch) - MAX_ROWS_SHOWN
         tail = f"<p><i>… và {more} dòng khác (xem tệp Excel).</i></p>" if more > 0 else ""
@@ -442,7 +502,7 @@ class WhatIf:
                 elif PARAM_KINDS[name]["kind"] in ("percent", "score"):
                     value = float(str(value).replace(",", "."))
                 control.value = value
-            self.controls["unit"].value = NO_UNIT
+            self.controls["unit"].value = ""
         finally:
             self._busy = False
         self._prefill_score()

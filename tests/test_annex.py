@@ -103,7 +103,8 @@ def test_scores_print_with_a_decimal_comma(html_2018):
     assert _row(html_2018, "Sở Thông tin và Truyền thông") == (
         " 1 Sở Thông tin và Truyền thông 95,20 1 Tốt 1,94% "
     )
-    assert "Trường Đại học Khánh Hòa 65,32 8 Trung bình" in _row(html_2018, "Trường Đại học Khánh Hòa")
+    # last of its nine units, as published (Báo Khánh Hòa, 11/02/2019)
+    assert "Trường Đại học Khánh Hòa 65,32 9 Trung bình" in _row(html_2018, "Trường Đại học Khánh Hòa")
     assert "95.20" not in html_2018
 
 
@@ -115,8 +116,8 @@ def test_unit_at_exactly_ten_percent_late_is_noted_with_its_clause(html_2018):
 
 
 def test_ties_and_missing_dossiers_are_noted(html_2018):
-    assert "88,75 9 Tốt 4,46% Đồng hạng" in _row(html_2018, "Sở Công Thương")
-    assert "88,75 9 Tốt 2,95% Đồng hạng" in _row(html_2018, "Sở Tài chính")
+    assert "88,75 8 Tốt 4,46% Đồng hạng" in _row(html_2018, "Sở Công Thương")
+    assert "88,75 8 Tốt 2,95% Đồng hạng" in _row(html_2018, "Sở Tài chính")
     assert "Không phát sinh hồ sơ" in _row(html_2018, "Ban Dân tộc")
 
 

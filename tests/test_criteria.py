@@ -6,15 +6,19 @@ message that helps fix it.
 """
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import HTT, KHA, SO, TOT, make_dataset, only
 
 import scoring
 from scoring.criteria import DEFAULT_CRITERIA, RULE_IDS
 
 CRITERIA_TEXT = Path(DEFAULT_CRITERIA).read_text(encoding="utf-8")
+CRITERIA_DIR = Path(DEFAULT_CRITERIA).parent
+ELLIPSIS = "\u2026"  # "…": joins verbatim pieces of one quote, in the order of the text
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +190,87 @@ def test_every_rule_has_a_title_in_words_for_people():
         rule = crit.rule(rule_id)
         assert rule.title != rule_id and "_" not in rule.title
         assert rule.label == f"{rule.title} (mục {rule.clause})"
+
+
+# -- the programme's own words (issue 10 §3) ------------------------------------------------
+
+
+def folded(text: str) -> str:
+    """Whitespace folded to one space (line breaks and page layout are not words), NFC; nothing else."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
+def source_text() -> str:
+    return folded(
+        " ".join(p.read_text(encoding="utf-8") for p in sorted((CRITERIA_DIR / "source").glob("*.txt")))
+    )
+
+
+def is_verbatim(quote: str, source: str) -> bool:
+    """Every piece of the quote between ellipses is in the source, in the quote's order."""
+    at = 0
+    for piece in (folded(p) for p in quote.split(ELLIPSIS)):
+        if not piece:
+            continue
+        found = source.find(piece, at)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
+
+
+def quotes(node, path=()):
+    """(path, quote) for every `quote` anywhere in a YAML document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "quote" and isinstance(value, str):
+                yield ".".join(map(str, path)), value
+            else:
+                yield from quotes(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from quotes(value, (*path, i))
+
+
+ALL_QUOTES = [
+    (f"{path.name}:{where}", quote)
+    for path in sorted(CRITERIA_DIR.glob("*.yaml"))
+    for where, quote in quotes(yaml.safe_load(path.read_text(encoding="utf-8")))
+]
+
+
+def test_the_criteria_files_carry_quotes():
+    files = {where.split(":")[0] for where, _ in ALL_QUOTES}
+    assert "khanh-hoa-2017.yaml" in files
+    assert len(ALL_QUOTES) >= 20
+
+
+@pytest.mark.parametrize("where, quote", ALL_QUOTES, ids=[w for w, _ in ALL_QUOTES])
+def test_every_quote_is_the_programmes_own_words(where, quote):
+    assert is_verbatim(quote, source_text()), f"{where}: «{quote}» is not verbatim in criteria/source/"
+
+
+@pytest.mark.parametrize(
+    "quote, verbatim",
+    [
+        ("đồng thời xem xét kỷ luật nếu có vi phạm", True),
+        ("sáng tạo của đội ngũ cán bộ", True),  # a line break in the source is a space
+        ("từ 10% … trở lên", True),  # two pieces, in order
+        ("… tổ chức cơ sở đảng đơn vị đó không được xếp loại trong sạch, vững mạnh.", True),
+        ("xếp hạng kết quả cải cách hành chính đạt mức trung bình trở xuống.", False),  # ";" in the text
+        ("Xử lý trách nhiệm, đưa ra khỏi quy hoạch", False),  # capital X: the text has "xử lý"
+        ("trở lên … từ 10%", False),  # pieces out of order
+        ("có từ 10% trễ hạn", False),  # a word left out
+    ],
+)
+def test_the_verbatim_check_itself(quote, verbatim):
+    assert is_verbatim(quote, source_text()) is verbatim
+
+
+def test_the_programme_title_is_the_heading_of_the_text(crit):
+    heading = folded(
+        (CRITERIA_DIR / "source" / "chuong-trinh-hanh-dong-cchc-khanh-hoa.txt").read_text(encoding="utf-8")
+    ).split(" SỞ NỘI VỤ")[0]
+    # the heading's first words are set in capitals; the title is written in sentence case
+    assert folded(crit.programme["title"]).casefold() == heading.casefold()
+    assert crit.programme["title"].endswith("nâng cao hiệu lực, hiệu quả quản lý nhà nước")

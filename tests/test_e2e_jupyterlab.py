@@ -174,12 +174,27 @@ def test_what_if_notebook_runs_and_a_moved_threshold_changes_the_table(lab, tmp_
                 "() => document.querySelector('.whatif-changes')?.innerText.includes('SO_XD')"
             )
             after = changes.inner_text()
-            assert "không còn áp dụng" in after and "unit_late_dossiers" in after
+            assert "không còn áp dụng" in after and "Trễ hạn hồ sơ của cơ quan, đơn vị (mục II.2)" in after
             assert "UB_VANNINH" in after and "DH_KHANHHOA" in after
             counts = page.locator(".whatif-counts").inner_text()
             assert "-3" in counts  # three units regain eligibility for emulation titles
             page.locator(".whatif-status").evaluate("e => e.scrollIntoView({block: 'start'})")
             page.screenshot(path=str(shot))
+
+            # a unit is picked by its name: typing part of it offers the matching units
+            picker = page.locator(".whatif-unit input")
+            picker.scroll_into_view_if_needed()
+            picker.fill("Trường Đại học Khánh Hòa")
+            picker.press("Enter")
+            page.wait_for_function(
+                "() => document.querySelector('.whatif-score input') && !document.querySelector('.whatif-score input').disabled"
+            )
+            options = page.evaluate(
+                "() => Array.from(document.querySelectorAll('datalist option')).map(o => o.value)"
+            )
+            assert "Trường Đại học Khánh Hòa" in options and "DH_KHANHHOA" not in options
+            assert page.locator(".whatif-score input").input_value() == "62.15"
+            page.screenshot(path=str(shot.with_name(shot.stem + "-picker.png")))
         except Exception:
             page.screenshot(path=str(shot.with_name(shot.stem + "-failed.png")), full_page=False)
             print(_tail(lab["log"]))

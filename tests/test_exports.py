@@ -27,6 +27,7 @@ import scoring.export as export
 from scoring.cli import main
 from scoring.export import neutralise, write_outputs
 from scoring.sample import SAMPLE_TABLES, sample_path
+from scoring.workbook import INFO_SHEET, SHEETS
 
 ROOT = Path(__file__).resolve().parents[1]
 CRITERIA_FILE = ROOT / "criteria" / "khanh-hoa-2017.yaml"
@@ -170,7 +171,7 @@ def test_formula_looking_names_are_string_cells_in_the_xlsx(data, tmp_path):
     wb = openpyxl.load_workbook(out / "decisions.xlsx")
     seen = {}
     for sheet, id_col, name_col in (("unit_ranking", 2, 3), ("official_ratings", 2, 3)):
-        ws = wb[sheet]
+        ws = wb[SHEETS[sheet]]
         for row in ws.iter_rows(min_row=2):
             seen[row[id_col - 1].value] = row[name_col - 1]
     for key, text in FORMULA_NAMES.items():
@@ -193,7 +194,7 @@ def test_control_characters_do_not_break_the_workbook(tmp_path):
     )
     assert run_cli(data, tmp_path / "out") == 0
     wb = openpyxl.load_workbook(tmp_path / "out" / "decisions.xlsx")
-    assert wb["unit_ranking"]["C2"].value == "Sở\ufffdNội vụ"
+    assert wb[SHEETS["unit_ranking"]]["C2"].value == "Sở\ufffdNội vụ"
     assert "Sở\x0bNội vụ" in (tmp_path / "out" / "unit_ranking.csv").read_text(encoding="utf-8-sig")
 
 
@@ -226,7 +227,7 @@ def test_workbook_properties_carry_the_same_stamp(data, tmp_path):
     assert json.loads(props["overrides"]) == {"unit_late_threshold_percent": 12}
     for name, sha in m["inputs"]["sha256"].items():
         assert props[f"input_sha256:{name}"] == sha == sha256(data / name)
-    assert set(wb.sheetnames) == set(TABLES)
+    assert wb.sheetnames == [SHEETS[t] for t in TABLES] + [INFO_SHEET]
 
 
 # -- atomic writes -------------------------------------------------------------------------
@@ -287,7 +288,7 @@ def test_a_failing_writer_through_the_command_line_writes_nothing(data, tmp_path
     def broken(*args, **kwargs):
         raise RuntimeError("writer failed (simulated)")
 
-    monkeypatch.setattr(export, "_xlsx_bytes", broken)
+    monkeypatch.setattr(export, "decisions_workbook", broken)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError):
         run_cli(data, out)
@@ -356,7 +357,8 @@ def test_an_xlsx_workbook_of_the_sample_gives_the_same_decisions_as_the_csv_fold
     wa = openpyxl.load_workbook(io.BytesIO(a["decisions.xlsx"]), read_only=True)
     wb = openpyxl.load_workbook(io.BytesIO(b["decisions.xlsx"]), read_only=True)
     for t in TABLES:
-        assert list(wa[t].iter_rows(values_only=True)) == list(wb[t].iter_rows(values_only=True)), t
+        a_rows, b_rows = (list(w[SHEETS[t]].iter_rows(values_only=True)) for w in (wa, wb))
+        assert a_rows == b_rows, t
 
 
 def test_the_fixture_has_something_to_say(evaluation):

@@ -87,12 +87,20 @@ def test_annual_evaluation_shows_every_part(executed):
         "DB_DH_KHANHHOA",  # party organisation capped
         "Xem xét kỷ luật nếu có vi phạm",  # staff late on dossiers
         "96,86",  # Thanh tra tỉnh, with a decimal comma
+        "Năm 2020: 43 chỉ tiêu của Chương trình",  # the monitor's traffic lights
+        "<polyline",  # with a trend line per commitment
         "Hẹn lại đúng quy định",  # the dossier ledger's overview per unit
         "Căn cứ: mục II.2 Chương trình hành động cải cách hành chính của Tỉnh ủy Khánh Hòa: «Toàn bộ hồ sơ quá hạn",
     ]:
         assert part in text, part
-    images = [out for _, out in _outputs(nb) if "image/png" in out.get("data", {})]
+    # charts as SVG, sharp at any zoom (Vietnamese marks stay legible)
+    images = [out for _, out in _outputs(nb) if "image/svg+xml" in out.get("data", {})]
     assert len(images) == 4  # scores by group, late rates, band history, a unit's late dossiers by month
+    assert not [out for _, out in _outputs(nb) if "image/png" in out.get("data", {})]
+    # tables for people: whole texts, no pandas truncation ("...") or literal "\\n"
+    tables = [str(out["data"]["text/html"]) for _, out in _outputs(nb) if "text/html" in out.get("data", {})]
+    assert any("scoring-table" in t for t in tables)
+    assert not any("\\n" in t or "...</td>" in t for t in tables)
 
 
 @pytest.mark.parametrize("path", REPO_NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))

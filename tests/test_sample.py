@@ -1,9 +1,10 @@
 """The embedded Khánh Hòa sample against the published facts of SPEC §6.
 
-Published: 44 units a year in four groups; 2018 24 Tốt / 18 Khá / 2 Trung bình / 0 Yếu,
-2019 24/19/0/1, 2020 29/11/4/0; the named scores of 2018 and 2020. Everything else is
-synthetic and says so; the sample makes every rule of §2 fire and shows cases near every
-threshold.
+Published: 44 units a year in four groups; 2018 24 Tốt / 18 Khá / 2 Trung bình / 0 Yếu, and by
+group with each group's first and last (Báo Khánh Hòa, 11/02/2019); 2019 24/19/0/1; 2020
+29/11/4/0 with the first of each group and 12 more units above 90% than in 2019 (Báo Khánh Hòa,
+15/01/2021). Everything else is synthetic and says so; the sample makes every rule of §2 fire
+and shows cases near every threshold.
 """
 
 import pandas as pd
@@ -21,7 +22,8 @@ RULES = {
     "party_org_streak",
     "overdue_rescheduling",  # from the sample's synthetic dossier ledger of 2020
 }
-GROUP_SIZES = {"Sở, ban, ngành": 21, "Cơ quan ngành dọc": 6, "UBND cấp huyện": 8, "Đơn vị sự nghiệp": 9}
+SO, DOC, HUYEN, SN = "Sở, ban, ngành", "Cơ quan ngành dọc", "UBND cấp huyện", "Đơn vị sự nghiệp"
+GROUP_SIZES = {SO: 21, DOC: 6, HUYEN: 8, SN: 9}
 
 
 @pytest.fixture(scope="module")
@@ -83,23 +85,51 @@ def test_published_scores(evs, year, name, score, band):
 
 
 @pytest.mark.parametrize(
-    "name, place",
+    "group, counts",
+    [(SO, (12, 9, 0, 0)), (DOC, (5, 1, 0, 0)), (HUYEN, (3, 5, 0, 0)), (SN, (4, 3, 2, 0))],
+)
+def test_published_band_counts_of_each_group_in_2018(evs, group, counts):
+    ranking = evs[2018].unit_ranking
+    bands = ranking.loc[ranking["group"] == group, "band"].value_counts()
+    assert tuple(int(bands.get(b, 0)) for b in (TOT, KHA, TB, YEU)) == counts
+
+
+def test_the_one_kha_of_the_central_agencies_in_2018_is_the_police(evs):
+    ranking = evs[2018].unit_ranking
+    kha = ranking[(ranking["group"] == DOC) & (ranking["band"] == KHA)]
+    assert kha["unit_name"].str.startswith("Công an tỉnh").tolist() == [True]
+
+
+@pytest.mark.parametrize(
+    "year, name, place",
     [
-        ("Sở Thông tin và Truyền thông", "first"),
-        ("Sở Giáo dục và Đào tạo", "last"),
-        ("UBND huyện Khánh Vĩnh", "first"),
-        ("UBND huyện Vạn Ninh", "last"),
+        (2018, "Sở Thông tin và Truyền thông", "first"),
+        (2018, "Sở Giáo dục và Đào tạo", "last"),
+        (2018, "Ngân hàng Nhà nước", "first"),
+        (2018, "UBND huyện Khánh Vĩnh", "first"),
+        (2018, "UBND huyện Vạn Ninh", "last"),
+        (2018, "Ban Quản lý dự án phát triển tỉnh", "first"),
+        (2018, "Trường Đại học Khánh Hòa", "last"),
+        (2020, "Thanh tra tỉnh", "first"),
+        (2020, "Ngân hàng Nhà nước", "first"),
+        (2020, "UBND huyện Khánh Vĩnh", "first"),
+        (2020, "Ban Quản lý dự án phát triển tỉnh", "first"),
     ],
 )
-def test_published_places_in_2018(evs, name, place):
-    ranking = evs[2018].unit_ranking
-    u = unit(evs[2018], name)
+def test_published_places_in_their_group(evs, year, name, place):
+    ranking = evs[year].unit_ranking
+    u = unit(evs[year], name)
     group = ranking[ranking["group"] == u["group"]]
     if place == "first":
         assert u["rank_in_group"] == 1
         assert (group["rank_in_group"] == 1).sum() == 1
     else:
         assert u["rank_in_group"] == group["rank_in_group"].max() == len(group)
+
+
+def test_2020_has_12_more_units_above_90_percent_than_2019(evs):
+    above = {y: int((evs[y].unit_ranking["score"] > 90).sum()) for y in (2019, 2020)}
+    assert above[2020] - above[2019] == 12
 
 
 def test_every_rule_fires_in_some_year(evs):
@@ -133,3 +163,33 @@ def test_every_result_says_whether_it_is_published_or_synthetic():
     published = results[results["source"] == "published"]
     assert set(published["year"]) <= {"2018", "2019", "2020"}
     assert len(published) >= 12  # the named 2018 and 2020 scores
+
+
+# -- the indicators of the monitor (issue 10 §5) -------------------------------------------------
+
+
+def test_published_indices_are_kept_with_their_source_and_the_rest_says_synthetic():
+    rows = pd.read_csv(sample_path() / "indicators.csv", dtype=str, keep_default_na=False)
+    assert set(rows["source"]) == {"published", "synthetic"}
+    assert set(rows["year"]) == {"2017", "2018", "2019", "2020"}
+    published = rows[rows["source"] == "published"].set_index(["indicator_id", "year"])
+    assert published.loc[("sipas", "2020"), "value"] == "81.82"
+    assert published.loc[("par_index", "2019"), "value"] == "80.91"
+    assert published.loc[("par_index_rank", "2019"), "value"] == "34"
+    assert all(published["note"].str.len() > 0)  # each published figure names its source
+
+
+def test_the_sample_shows_every_status_of_the_monitor():
+    records = scoring.load_records(None)
+    seen = set()
+    for year in (2017, 2018, 2019, 2020):
+        seen |= set(scoring.monitor_commitments(records, year).table["status"])
+    assert seen == {"đạt", "chưa đạt", "chưa có số liệu", "chưa đến hạn"}
+
+
+def test_satisfaction_above_80_percent_is_met_in_2020_on_the_published_figure():
+    table = scoring.monitor_commitments(scoring.load_records(None), 2020).table.set_index("commitment_id")
+    assert (table.loc["satisfaction_above_80", "value"], table.loc["satisfaction_above_80", "status"]) == (
+        "81.82",
+        "đạt",
+    )

@@ -8,7 +8,8 @@ import pytest
 
 import scoring
 from scoring.criteria import PARAM_KINDS
-from scoring.widgets import WhatIf
+from scoring.vietnamese import sort_key
+from scoring.widgets import WhatIf, show, unit_options
 
 CRIT = scoring.load_criteria()
 RECS = scoring.load_records(None, CRIT)
@@ -59,7 +60,8 @@ def test_a_reading_switch_lifts_the_removal_trigger(w):
 
 
 def test_choosing_a_unit_shows_its_score_and_corrects_only_once_edited(w):
-    w.controls["unit"].value = "DH_KHANHHOA"
+    w.controls["unit"].value = "Trường Đại học Khánh Hòa"  # picked by name
+    assert w.unit_id == "DH_KHANHHOA"
     assert w.controls["score"].value == pytest.approx(62.15)
     assert "62,15" in w.score_note.value
     assert w.corrections == () and w.changes.empty
@@ -96,7 +98,7 @@ def test_reset_goes_back_to_the_baseline(w):
     w.controls["unit_late_threshold_percent"].value = 12
     w.controls["rank_ties"].value = "dense"
     w.controls["rate_rounding_decimals"].value = 0
-    w.controls["unit"].value = "SO_TP"
+    w.controls["unit"].value = "Sở Tư pháp"
     w.controls["score"].value = 40
     assert len(w.overrides) == 3 and len(w.corrections) == 1
     w.reset_button.click()
@@ -115,7 +117,7 @@ def test_the_export_button_writes_the_scenario_decisions(w, tmp_path):
     ws = wb["Thay đổi so với gốc"]
     assert ws.max_row - 1 == len(w.changes)
     info = {r[0]: r[1:] for r in wb["Kịch bản"].iter_rows(values_only=True) if r and r[0]}
-    assert info["unit_late_threshold_percent"][:2] == ("10", "12")
+    assert info["unit_late_threshold_percent"][:2] == (10, 12)
     w.controls["unit_late_threshold_percent"].value = 11  # a new scenario: the old path no longer applies
     assert w.exported is None and w.export_status.value == ""
 
@@ -124,3 +126,51 @@ def test_the_panel_displays_as_one_widget(w):
     bundle = w._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "whatif-changes" in w.changes_html._dom_classes
+
+
+def test_units_are_picked_by_name_from_a_searchable_list_in_vietnamese_order(w):
+    picker = w.controls["unit"]
+    assert isinstance(picker, W.Combobox) and picker.ensure_option
+    names = list(picker.options)
+    assert names == sorted(names, key=sort_key) and "Sở Tư pháp" in names
+    assert not any(n == n.upper() for n in names), "names, not codes"
+    # Đ is the letter after D, not after Z as in code-point order
+    assert names.index("Cục Thuế tỉnh Khánh Hòa") < names.index("Đài Phát thanh và Truyền hình Khánh Hòa")
+    assert names.index("Đài Phát thanh và Truyền hình Khánh Hòa") < names.index("Kho bạc Nhà nước Khánh Hòa")
+    picker.value = "Sở Tư"  # typing part of a name is no choice yet
+    assert w.unit_id == "" and w.controls["score"].disabled
+    picker.value = "Sở Tư pháp"
+    assert w.unit_id == "SO_TP" and not w.controls["score"].disabled
+
+
+def test_two_units_of_one_name_show_their_codes(tmp_path):
+    from conftest import HTT, SO, make_dataset
+
+    data = make_dataset(
+        tmp_path / "d",
+        units=[("A1", "Phòng Nội vụ", SO), ("A2", "Phòng Nội vụ", SO), ("B", "Ban Dân tộc", SO)],
+        reform_results=[(2020, "A1", "90", ""), (2020, "A2", "80", ""), (2020, "B", "70", "")],
+        officials=[(2020, "CB1", "An", "A1", "head", HTT)],
+    )
+    assert unit_options(scoring.load_records(data, CRIT)) == [
+        ("Ban Dân tộc", "B"), ("Phòng Nội vụ (A1)", "A1"), ("Phòng Nội vụ (A2)", "A2"),
+    ]  # fmt: skip
+
+
+def test_tables_show_whole_texts_people_in_vietnamese_order_and_decimal_commas():
+    import pandas as pd
+
+    long = "Người đứng đầu đơn vị xếp loại cải cách hành chính trung bình trở xuống (mục II.4) " * 2
+    df = pd.DataFrame(
+        {
+            "Họ và tên": ["Trần Văn Bình", "Nguyễn Thị Ánh", "Lê Đức Anh", "Phạm Văn Đạt"],
+            "Điểm (%)": [95.2, 62.15, None, 70.0],
+            "Ghi chú": [long, "dòng 1\ndòng 2", "", "x"],
+        }
+    )
+    page = show(df).data
+    order = [page.index(n) for n in ("Lê Đức Anh", "Nguyễn Thị Ánh", "Trần Văn Bình", "Phạm Văn Đạt")]
+    assert order == sorted(order)  # Anh, Ánh, Bình, Đạt: given name first, Đ after D
+    assert long.strip() in page and "dòng 1<br>dòng 2" in page and "\\n" not in page
+    assert "95,20" in page and "62,15" in page and "text-align:right" in page
+    assert "text-align:left" in page

@@ -20,19 +20,39 @@ from __future__ import annotations
 
 import csv
 import random
+import sys
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules, however this is run
+
+from sample_facts import (  # noqa: E402
+    ABOVE_90,
+    G_DOC,
+    G_HUYEN,
+    G_SN,
+    G_SO,
+    KHA,
+    PUBLISHED_COUNTS,
+    PUBLISHED_FIRSTS,
+    PUBLISHED_GROUP_COUNTS,
+    PUBLISHED_LASTS,
+    PUBLISHED_SCORES,
+    TB,
+    TOT,
+    YEU,
+)
+from sample_names import DEM_NAM, DEM_NU, HO, TEN_NAM, TEN_NU  # noqa: E402
+
 SEED = 20171130
+SCORE_SEED = 20190211  # the day the 2018 results were published
+LEGACY_SCORE_WORDS = 775
 OUT = Path(__file__).resolve().parent.parent / "scoring" / "sample_data"
 YEARS = list(range(2015, 2021))
 PUBLISHED_YEARS = (2018, 2019, 2020)
 
-TOT, KHA, TB, YEU = "Tốt", "Khá", "Trung bình", "Yếu"
 BAND_ORDER = [TOT, KHA, TB, YEU]
-
-G_SO, G_DOC, G_HUYEN, G_SN = "Sở, ban, ngành", "Cơ quan ngành dọc", "UBND cấp huyện", "Đơn vị sự nghiệp"
 
 # --------------------------------------------------------------------------- units
 # (unit_id, unit_name, group, illustrative?) — the 44 units of SPEC §6. The seven
@@ -93,37 +113,13 @@ def party_org_id(unit_id: str) -> str:
 
 
 # --------------------------------------------------------------- reform results
-# Published scores (SPEC §6). Everything else is synthetic.
-PUBLISHED_SCORES = {
-    2018: {
-        "SO_TTTT": "95.20",  # first among sở
-        "SO_GDDT": "75.71",  # last among sở, Khá
-        "NHNN": "91.49",
-        "CA_TINH": "84.00",  # Khá
-        "UB_KHANHVINH": "91.31",  # first district
-        "UB_VANNINH": "77.15",  # last district, Khá
-        "BQLDA_PT": "94.59",
-        "DH_KHANHHOA": "65.32",  # Trung bình
-    },
-    2020: {
-        "THANHTRA": "96.86",
-        "NHNN": "96.43",
-        "UB_KHANHVINH": "91.04",
-        "BQLDA_PT": "94.00",
-    },
-}
-PUBLISHED_COUNTS = {
-    2018: {TOT: 24, KHA: 18, TB: 2, YEU: 0},
-    2019: {TOT: 24, KHA: 19, TB: 0, YEU: 1},
-    2020: {TOT: 29, KHA: 11, TB: 4, YEU: 0},
-}
-
 # Synthetic attribution of the published counts: which units are below Tốt each year
 # (the rest are Tốt). Chosen so that the counts hold after the late-dossier cap: only
 # units listed here may reach 10% late dossiers in 2018-2020.
 BELOW_TOT = {
     2018: {
         KHA: [
+            # sở, ban, ngành: 9
             "SO_GDDT",
             "SO_XD",
             "SO_YT",
@@ -131,16 +127,19 @@ BELOW_TOT = {
             "SO_NGV",
             "BAN_DT",
             "SO_DL",
+            "SO_VHTT",
+            "SO_KHCN",
+            # ngành dọc: 1
             "CA_TINH",
-            "CUC_HQ",
+            # UBND cấp huyện: 5
             "UB_VANNINH",
             "UB_KHANHSON",
             "UB_CAMLAM",
             "UB_NINHHOA",
-            "DAI_PTTH",
+            "UB_DIENKHANH",
+            # đơn vị sự nghiệp: 3
             "BQL_VINHNT",
             "TT_XTDT",
-            "QUY_DTPT",
             "BQLDA_GT",
         ],
         TB: ["DH_KHANHHOA", "CD_YT"],
@@ -192,7 +191,7 @@ BELOW_TOT = {
 
 # Synthetic scores fixed by hand (ties for the rank rule; the streak units).
 FIXED_SCORES = {
-    2018: {"SO_TC": "88.75", "SO_CT": "88.75", "CD_YT": "61.87"},  # tie: rank 1,2,2,4
+    2018: {"SO_TC": "88.75", "SO_CT": "88.75", "CD_YT": "67.48"},  # tie: rank 1,2,2,4
     2019: {"DH_KHANHHOA": "47.80"},
     2020: {
         "UB_DIENKHANH": "88.40",
@@ -365,117 +364,6 @@ DEPUTY_ROLES = [("deputy", 4), ("cấp phó", 1), ("Cấp phó", 1)]
 STAFF_ROLES = [("staff", 5), ("công chức", 2), ("Công chức", 1)]
 STAFF_ROLES_SN = [("staff", 4), ("viên chức", 2), ("Viên chức", 1)]
 
-HO = [
-    ("Nguyễn", 30),
-    ("Trần", 12),
-    ("Lê", 10),
-    ("Phạm", 7),
-    ("Huỳnh", 6),
-    ("Võ", 6),
-    ("Phan", 5),
-    ("Hoàng", 4),
-    ("Đặng", 3),
-    ("Bùi", 3),
-    ("Đỗ", 3),
-    ("Hồ", 3),
-    ("Ngô", 3),
-    ("Dương", 2),
-    ("Lý", 1),
-    ("Đào", 2),
-    ("Trương", 2),
-    ("Châu", 1),
-    ("Cao", 1),
-]
-DEM_NAM = [
-    "Văn",
-    "Hữu",
-    "Đức",
-    "Minh",
-    "Quốc",
-    "Công",
-    "Thanh",
-    "Ngọc",
-    "Xuân",
-    "Đình",
-    "Tấn",
-    "Quang",
-    "Trọng",
-    "Anh",
-]
-DEM_NU = [
-    "Thị",
-    "Thị",
-    "Thị",
-    "Thị Thu",
-    "Thị Bích",
-    "Thị Kim",
-    "Thị Thanh",
-    "Ngọc",
-    "Thu",
-    "Thị Mỹ",
-    "Thị Hồng",
-    "Diệu",
-]
-TEN_NAM = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Hùng",
-    "Hải",
-    "Long",
-    "Minh",
-    "Nam",
-    "Phong",
-    "Quang",
-    "Sơn",
-    "Tâm",
-    "Thắng",
-    "Tuấn",
-    "Việt",
-    "Khoa",
-    "Hiếu",
-    "Đạt",
-    "Trung",
-    "Lộc",
-    "Phúc",
-    "Thành",
-    "Vinh",
-    "Khải",
-    "Hòa",
-    "Nhân",
-    "Toàn",
-    "Kiên",
-    "Tài",
-]
-TEN_NU = [
-    "Anh",
-    "Hà",
-    "Hạnh",
-    "Hoa",
-    "Hương",
-    "Lan",
-    "Linh",
-    "Mai",
-    "Ngọc",
-    "Nhung",
-    "Phương",
-    "Thảo",
-    "Trang",
-    "Vân",
-    "Yến",
-    "Oanh",
-    "Hằng",
-    "Dung",
-    "Ngân",
-    "Thủy",
-    "Loan",
-    "Quyên",
-    "Trâm",
-    "Uyên",
-    "Diễm",
-]
-
 
 def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
@@ -498,17 +386,24 @@ def hundredths(v: int) -> str:
 
 class Generator:
     def __init__(self) -> None:
+        # The scores have a generator of their own, so that bounding them by the published facts
+        # never moves the officials, dossiers and party organisations, whose ids and names tests
+        # and documents cite. Those draw from the main stream where they always have: after the
+        # LEGACY_SCORE_WORDS 32-bit words the scores took from it before they were separated.
+        self.score_rng = random.Random(SCORE_SEED)
         self.rng = random.Random(SEED)
+        for _ in range(LEGACY_SCORE_WORDS):
+            self.rng.getrandbits(32)
         self.names_used: list[str] = []
         self.next_id = 1
         self.people: dict[str, str] = {}  # official_id -> full name
         self.cases: dict[str, list[tuple]] = {}
 
     # ---------------------------------------------------------------- helpers
-    def weighted(self, pairs):
+    def weighted(self, pairs, rng=None):
         items = [p[0] for p in pairs]
         weights = [p[1] for p in pairs]
-        return self.rng.choices(items, weights=weights, k=1)[0]
+        return (rng or self.rng).choices(items, weights=weights, k=1)[0]
 
     def new_person(self) -> str:
         while True:
@@ -539,6 +434,7 @@ class Generator:
         base_good = {}
         for y in PUBLISHED_YEARS:
             below = {u: b for b, us in BELOW_TOT[y].items() for u in us}
+            high = self.above_90(y, below)
             taken = {g: [] for g in (G_SO, G_DOC, G_HUYEN, G_SN)}
             for u in UNIT_IDS:
                 src = "synthetic"
@@ -547,7 +443,7 @@ class Generator:
                 elif u in FIXED_SCORES.get(y, {}):
                     s = FIXED_SCORES[y][u]
                 else:
-                    s = self.draw_score(y, u, below.get(u, TOT), taken[GROUP[u]])
+                    s = self.draw_score(y, u, below.get(u, TOT), taken[GROUP[u]], u in high)
                 taken[GROUP[u]].append(s)
                 want = below.get(u, TOT)
                 assert band_of(s) == want, (y, u, s, want)
@@ -557,6 +453,7 @@ class Generator:
         for u in UNIT_IDS:
             base_good[u] = self.band[(2018, u)] == TOT
         past = []
+        rng = self.score_rng
         for y in (2015, 2016, 2017):
             for u in UNIT_IDS:
                 fixed = PAST_FIXED.get((y, u), "draw")
@@ -564,12 +461,12 @@ class Generator:
                     continue
                 if fixed == "draw":
                     p_tot = 0.65 if base_good[u] else 0.3
-                    b = TOT if self.rng.random() < p_tot else KHA
-                    if self.rng.random() < BAND_ONLY_SHARE[y]:
-                        fixed = ("band", self.weighted(BAND_FORMS[b]))
+                    b = TOT if rng.random() < p_tot else KHA
+                    if rng.random() < BAND_ONLY_SHARE[y]:
+                        fixed = ("band", self.weighted(BAND_FORMS[b], rng))
                     else:
                         lo, hi = (8520, 9680) if b == TOT else (7110, 8480)
-                        fixed = ("score", hundredths(self.rng.randint(lo, hi)))
+                        fixed = ("score", hundredths(rng.randint(lo, hi)))
                 kind, value = fixed
                 if kind == "score":
                     self.band[(y, u)] = band_of(value)
@@ -582,17 +479,29 @@ class Generator:
                     past.append(dict(year=y, unit_id=u, score="", band=value, source="synthetic"))
         return past + rows
 
-    def draw_score(self, y, u, band, taken) -> str:
+    def above_90(self, y, below) -> set[str]:
+        """The units drawn above 90 in year `y`, so that the year has ABOVE_90[y] of them."""
+        if y not in ABOVE_90:
+            return set()
+        given = {**FIXED_SCORES.get(y, {}), **PUBLISHED_SCORES.get(y, {})}
+        known = sum(Decimal(v) > 90 for v in given.values())
+        drawn_tot = [u for u in UNIT_IDS if u not in given and below.get(u, TOT) == TOT]
+        return set(self.score_rng.sample(drawn_tot, ABOVE_90[y] - known))
+
+    def draw_score(self, y, u, band, taken, above_90=False) -> str:
         g = GROUP[u]
         lo, hi = {TOT: (8510, 9490), KHA: (7150, 8490), TB: (5210, 6880), YEU: (4010, 4890)}[band]
-        if y == 2018 and g == G_SO:  # Sở TTTT 95.20 first, Sở GD&ĐT 75.71 last
-            lo, hi = (max(lo, 7572), min(hi, 9519))
-        if y == 2018 and g == G_HUYEN:  # Khánh Vĩnh 91.31 first, Vạn Ninh 77.15 last
-            lo, hi = (max(lo, 7716), min(hi, 9130))
-        if y == 2020 and band == TOT:
-            hi = 9640
+        if y in ABOVE_90 and band == TOT:  # "trên 90%": 90.01 and above
+            lo, hi = (9001, 9640) if above_90 else (8510, 9000)
+        first = PUBLISHED_FIRSTS.get(y, {}).get(g)
+        last = PUBLISHED_LASTS.get(y, {}).get(g)
+        if first:  # strictly below the published first of the group
+            hi = min(hi, int(Decimal(PUBLISHED_SCORES[y][first]) * 100) - 1)
+        if last:  # strictly above the published last
+            lo = max(lo, int(Decimal(PUBLISHED_SCORES[y][last]) * 100) + 1)
+        assert lo <= hi, (y, u, band, lo, hi)
         while True:
-            s = hundredths(self.rng.randint(lo, hi))
+            s = hundredths(self.score_rng.randint(lo, hi))
             if s not in taken:
                 return s
 
@@ -766,22 +675,31 @@ class Generator:
         return b
 
     def check(self, results, unit_dossiers) -> None:
-        """The invariants the sample promises (published counts after the cap)."""
+        """The invariants the sample promises (published counts after the cap, firsts and lasts)."""
         self.unit_late = {(r["year"], r["unit_id"]): r["late"] for r in unit_dossiers}
         for y, want in PUBLISHED_COUNTS.items():
             got = {b: 0 for b in BAND_ORDER}
             for u in UNIT_IDS:
                 got[self.final_band(y, u)] += 1
             assert got == want, (y, got, want)
+        for y, groups in PUBLISHED_GROUP_COUNTS.items():
+            for g, want in groups.items():
+                got = {b: 0 for b in BAND_ORDER}
+                for u in UNIT_IDS:
+                    if GROUP[u] == g:
+                        got[self.final_band(y, u)] += 1
+                assert got == want, (y, g, got, want)
         for y, pub in PUBLISHED_SCORES.items():
             for u, s in pub.items():
                 assert self.score[(y, u)] == s
-        sở = {u: Decimal(self.score[(2018, u)]) for u in UNIT_IDS if GROUP[u] == G_SO}
-        huyen = {u: Decimal(self.score[(2018, u)]) for u in UNIT_IDS if GROUP[u] == G_HUYEN}
-        assert max(sở.values()) == sở["SO_TTTT"] and list(sở.values()).count(sở["SO_TTTT"]) == 1
-        assert min(sở.values()) == sở["SO_GDDT"] and list(sở.values()).count(sở["SO_GDDT"]) == 1
-        assert max(huyen.values()) == huyen["UB_KHANHVINH"]
-        assert min(huyen.values()) == huyen["UB_VANNINH"]
+        for places, pick in ((PUBLISHED_FIRSTS, max), (PUBLISHED_LASTS, min)):
+            for y, groups in places.items():
+                for g, u in groups.items():
+                    scores = [Decimal(self.score[(y, v)]) for v in UNIT_IDS if GROUP[v] == g]
+                    mine = Decimal(self.score[(y, u)])
+                    assert pick(scores) == mine and scores.count(mine) == 1, (y, g, u)
+        above = {y: sum(Decimal(self.score[(y, u)]) > 90 for u in UNIT_IDS) for y in ABOVE_90}
+        assert above == ABOVE_90 and above[2020] - above[2019] == 12, above
 
 
 def write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
@@ -802,248 +720,19 @@ COLUMNS = {
 }
 
 
-# ------------------------------------------------------------------- README
-def pct(h, late) -> str:
-    return "—" if h == 0 else f"{late}/{h} = {Decimal(late * 100) / Decimal(h):.2f}%"
-
-
-def readme(gen: Generator, tables: dict[str, list[dict]]) -> str:
-    H = gen.heads
-    counts = {t: len(rows) for t, rows in tables.items()}
-    party = {(r["year"], r["unit_id"]): r["proposed_classification"] for r in tables["party_orgs"]}
-    prop = {(r["year"], r["official_id"]): r["proposed_rating"] for r in tables["officials"]}
-
-    def sc(y, u):
-        s = gen.score.get((y, u))
-        return s if s is not None else f"recorded `{gen.raw_band[(y, u)]}`"
-
-    L = []
-    a = L.append
-    a("# Embedded sample: Khánh Hòa, 2015–2020")
-    a("")
-    a("Generated by `tools/make_sample.py` (deterministic, seeded; run `python tools/make_sample.py`")
-    a("from the repository root — do not edit these files by hand). Loaded by")
-    a("`scoring.load_records(None)`. Columns follow SPEC §3; `reform_results.source` is an extra")
-    a("column (`published` / `synthetic`) that the loader ignores.")
-    a("")
-    a("## What is published and what is synthetic")
-    a("")
-    a("Published (sources: *Báo Khánh Hòa*; the province's administrative-reform (CCHC) portal),")
-    a("reproduced exactly:")
-    a("")
-    a("- the 44 ranked units in four groups (21 sở, ban, ngành; 6 cơ quan ngành dọc; 8 UBND cấp")
-    a("  huyện; 9 đơn vị sự nghiệp);")
-    a("- band counts per year (after the late-dossier cap):")
-    a("")
-    a("  | year | Tốt | Khá | Trung bình | Yếu |")
-    a("  |---|---|---|---|---|")
-    for y, c in PUBLISHED_COUNTS.items():
-        a(f"  | {y} | {c[TOT]} | {c[KHA]} | {c[TB]} | {c[YEU]} |")
-    a("")
-    a("- the named scores (rows with `source = published`):")
-    for y, pub in PUBLISHED_SCORES.items():
-        items = "; ".join(f"{NAME[u]} (`{u}`) {s}" for u, s in pub.items())
-        a(f"  {y}: {items}.")
-    a("")
-    a("Synthetic (invented for the sample, not the province's data): every other score, which")
-    a("unit holds which band in 2018–2020 beyond the named ones (including which unit is the")
-    a("single Yếu of 2019), all results of 2015–2017, all officials and their names, proposed")
-    a("ratings, dossier counts and party organisations. The names of the seven đơn vị sự nghiệp")
-    a("other than Ban Quản lý dự án phát triển tỉnh and Trường Đại học Khánh Hòa are")
-    a("illustrative: " + ", ".join(f"{n} (`{u}`)" for u, n, _, ill in UNITS if ill) + ".")
-    a("")
-    a("Rows: " + ", ".join(f"`{t}` {n}" for t, n in counts.items()) + ".")
-    a("")
-    a("Bands in 2018–2020 are given as scores only (the engine derives the band); 2015–2017 mix")
-    a("score-only rows and recorded-band rows (a recorded past band is final), with label forms")
-    a("such as `TRUNG BÌNH`, `tốt`, `KHÁ`, ` Yếu ` to exercise label folding. Ratings mix full")
-    a("labels, abbreviations (HTXSNV, HTTNV, HTNV, KHTNV, TSVM) and case/spacing variants; roles")
-    a("mix `head`/`deputy`/`staff` with Vietnamese forms (Người đứng đầu, Thủ trưởng, cấp phó,")
-    a("công chức, viên chức). Party organisations are `DB_<unit_id>`, one per unit and year.")
-    a("")
-    a("## Where each rule fires")
-    a("")
-    a("Evaluated with the default criteria (`criteria/khanh-hoa-2017.yaml`).")
-    a("")
-    a("| rule | year | subject | evidence | expected outcome |")
-    a("|---|---|---|---|---|")
-
-    def row(*cells):
-        a("| " + " | ".join(str(c) for c in cells) + " |")
-
-    # head_removal_streak / party_org_streak
-    dh = H[(2020, "DH_KHANHHOA")]
-    assert dh == H[(2018, "DH_KHANHHOA")] == H[(2019, "DH_KHANHHOA")]
-    row(
-        "`head_removal_streak`",
-        2020,
-        f"`{dh}` head of `DH_KHANHHOA` (2015–2020)",
-        f"2018 Trung bình ({sc(2018, 'DH_KHANHHOA')}, published), 2019 Yếu ({sc(2019, 'DH_KHANHHOA')}), "
-        f"2020 Trung bình ({sc(2020, 'DH_KHANHHOA')}); 2017 Khá",
-        "trigger, streak 2018;2019;2020 (a Yếu year counts toward the Trung bình streak; "
-        "no trigger if `weak_counts_toward_average_streak` is false)",
-    )
-    row(
-        "`party_org_streak`",
-        2020,
-        "`DB_DH_KHANHHOA`",
-        f"same streak; proposed `{party[(2020, 'DH_KHANHHOA')]}`",
-        "capped to Hoàn thành tốt nhiệm vụ",
-    )
-    cd_old, cd_new = H[(2016, "CD_YT")], H[(2018, "CD_YT")]
-    assert cd_old != cd_new and H[(2017, "CD_YT")] == cd_new
-    row(
-        "`party_org_streak`",
-        2018,
-        "`DB_CD_YT`",
-        f"`CD_YT` 2016 Trung bình (recorded band `TRUNG BÌNH`), 2017 Trung bình (69.99), "
-        f"2018 Trung bình ({sc(2018, 'CD_YT')}); proposed `{party[(2018, 'CD_YT')]}`",
-        "capped to Hoàn thành tốt nhiệm vụ",
-    )
-    row(
-        "(no `head_removal_streak`)",
-        2018,
-        f"`{cd_new}` head of `CD_YT` since 2017",
-        f"head changed in 2017 (`{cd_old}` before): only 2017–2018 under this head",
-        "no trigger (fires if `head_streak_own_years_only` is false)",
-    )
-    ks = H[(2017, "UB_KHANHSON")]
-    assert ks == H[(2016, "UB_KHANHSON")] != H[(2018, "UB_KHANHSON")]
-    row(
-        "`head_removal_streak`",
-        2017,
-        f"`{ks}` head of `UB_KHANHSON`",
-        f"2016 Yếu (recorded band ` Yếu `), 2017 Yếu ({sc(2017, 'UB_KHANHSON')}); 2015 Khá",
-        "trigger, 2 consecutive Yếu years (head replaced in 2018)",
-    )
-    row(
-        "`party_org_streak`",
-        2017,
-        "`DB_UB_KHANHSON`",
-        f"same streak; proposed `{party[(2017, 'UB_KHANHSON')]}`",
-        "capped to Hoàn thành tốt nhiệm vụ (Hướng dẫn 27 scale)",
-    )
-    row(
-        "(gap, no streak)",
-        2017,
-        f"`{H[(2017, 'BQL_VINHNT')]}` head of `BQL_VINHNT`",
-        "2015 Yếu (recorded `YẾU`), **no result row in 2016**, 2017 Yếu (49.99)",
-        "no trigger (fires if `missing_year_breaks_streak` is false)",
-    )
-    # head_reform_band
-    for y in YEARS:
-        for u in UNIT_IDS:
-            if gen.band.get((y, u)) not in (TB, YEU):
-                continue
-            oid = H[(y, u)]
-            row(
-                "`head_reform_band`",
-                y,
-                f"`{oid}` head of `{u}`",
-                f"band {gen.band[(y, u)]} ({sc(y, u)}); proposed `{prop[(y, oid)].strip()}`",
-                "capped to the third level"
-                if gen.proposed_level[(y, oid)] < 2
-                else "cap applies, rating unchanged",
-            )
-    # unit_late_dossiers
-    for (y, u), (h, late) in UNIT_DOSSIERS_FIXED.items():
-        if h and late * 10 >= h:
-            b = gen.band[(y, u)]
-            out = (
-                "band capped Tốt → Khá; not eligible for emulation"
-                if b == TOT
-                else f"band stays {b}; not eligible for emulation"
-            )
-            row("`unit_late_dossiers`", y, f"`{u}`", f"{pct(h, late)}; score {sc(y, u)}", out)
-    # official_late_dossiers
-    for y, oid, u, who, fx, _rating in gen.official_cases:
-        if fx["handled"] and fx["late"] * 10 > fx["handled"]:
-            role = "head" if who == "head" else "staff"
-            row(
-                "`official_late_dossiers`",
-                y,
-                f"`{oid}` ({role}, `{u}`)",
-                f"{pct(fx['handled'], fx['late'])}; proposed `{prop[(y, oid)].strip()}`",
-                fx["case"],
-            )
-    a("")
-    a("## Threshold edges")
-    a("")
-    a("| edge | year | subject | value | expected |")
-    a("|---|---|---|---|---|")
-    for y, u, note in (
-        (2017, "SO_NV", "Tốt (lower bound inclusive)"),
-        (2017, "SO_TP", "Khá"),
-        (2017, "SO_KHCN", "85.00 after rounding half up → Tốt (never 84.99)"),
-        (2017, "UB_DIENKHANH", "Khá (inclusive)"),
-        (2017, "CD_YT", "Trung bình"),
-        (2017, "SO_NGV", "Trung bình (inclusive); party org `Trong sạch, vững mạnh` not capped (no streak)"),
-        (2017, "BQL_VINHNT", "Yếu"),
-    ):
-        row("band from score", y, f"`{u}`", gen.score[(y, u)], note)
-    for (y, u), (h, late) in UNIT_DOSSIERS_FIXED.items():
-        if h == 0:
-            row("unit, no dossiers", y, f"`{u}`", "0/0", "no rate, no cap")
-        elif late * 10 == h:
-            row("unit at exactly 10%", y, f"`{u}`", pct(h, late), f"fires (≥ 10%); band {gen.band[(y, u)]}")
-        elif (late + 1) * 10 >= h and late * 10 < h:
-            row("unit just below 10%", y, f"`{u}`", pct(h, late), f"does not fire; stays {gen.band[(y, u)]}")
-        elif gen.band[(y, u)] == TOT:
-            row(
-                "unit Tốt score over 10%",
-                y,
-                f"`{u}`",
-                pct(h, late),
-                f"score {gen.score[(y, u)]} Tốt → band Khá",
-            )
-    for y, oid, u, _who, fx, _rating in gen.official_cases:
-        h, late = fx["handled"], fx["late"]
-        if h == 0 or late * 10 == h or (late * 10 > h and (late - 1) * 10 <= h):
-            row("official", y, f"`{oid}` (`{u}`)", pct(h, late) if h else "0/0", fx["case"])
-    row("rank tie", 2017, "`SO_NV`, `SO_KHCN`", "85.00 and 84.995", "both 85.00 after rounding: same rank")
-    row("unit, no dossiers", "2015–2020", "`QUY_DTPT`", "0/0 every year", "no rate, no cap")
-    row("rank tie", 2018, "`SO_TC`, `SO_CT`", "88.75 both", "same rank in Sở, ban, ngành; next rank skipped")
-    row("rank tie", 2020, "`UB_DIENKHANH`, `UB_NINHHOA`", "88.40 both", "same rank in UBND cấp huyện")
-    a("")
-    a("## Labels of another era")
-    a("")
-    for y, oid, u, rating in gen.cases.get("cross_era_rating", []):
-        a(f"- {y}: `{oid}` (`{u}`) proposed `{rating}` (Nghị định 56/2015 label in a Nghị định 90/2020")
-        a("  year): read as the third level, printed `Hoàn thành nhiệm vụ`, and the run says so.")
-    a(f"- 2019: `DB_SO_TTTT` proposed `{party[(2019, 'SO_TTTT')]}` (Hướng dẫn 27 label in a Quy định 132")
-    a("  year): read as the top level, printed `Hoàn thành xuất sắc nhiệm vụ`, and the run says so.")
-    a("")
-    a(
-        "Head changes (same `official_id` kept across years; a promoted deputy keeps their id): "
-        + "; ".join(
-            f"`{u}` {y} ({'deputy promoted' if k == 'promote' else 'new head'})"
-            for (y, u), k in HEAD_CHANGES.items()
-        )
-        + "."
-    )
-    a("")
-    a("## Tóm tắt (tiếng Việt)")
-    a("")
-    a("Bộ dữ liệu mẫu gồm 44 cơ quan, đơn vị của tỉnh Khánh Hòa, các năm 2015–2020. Các số liệu")
-    a("đã công bố (Báo Khánh Hòa; Cổng thông tin cải cách hành chính tỉnh) được giữ nguyên: số")
-    a("đơn vị theo từng mức xếp loại các năm 2018, 2019, 2020 và điểm của các đơn vị được nêu")
-    a("tên năm 2018 và 2020 (cột `source = published`). Mọi số liệu khác — điểm còn lại, kết quả")
-    a("các năm 2015–2017, danh sách và họ tên cán bộ, công chức, viên chức, xếp loại đề xuất, số")
-    a("hồ sơ trễ hạn, tổ chức cơ sở đảng — là dữ liệu giả lập, chỉ dùng để minh họa và kiểm thử;")
-    a("tên 7 đơn vị sự nghiệp (ngoài Ban Quản lý dự án phát triển tỉnh và Trường Đại học Khánh")
-    a("Hòa) là tên minh họa. Họ tên cán bộ là hư cấu, không ứng với người thật.")
-    a("")
-    return "\n".join(L)
-
-
 def main() -> None:
     gen = Generator()
     tables = gen.run()
     OUT.mkdir(parents=True, exist_ok=True)
     for name, cols in COLUMNS.items():
         write_csv(OUT / f"{name}.csv", tables[name], cols)
+    import sample_indicators
+
+    write_csv(OUT / "indicators.csv", sample_indicators.rows(), sample_indicators.COLUMNS)
+    from sample_readme import readme
+
     (OUT / "README.md").write_text(readme(gen, tables), encoding="utf-8", newline="\n")
-    print(f"wrote {len(COLUMNS)} tables and README.md to {OUT}")
+    print(f"wrote {len(COLUMNS) + 1} tables and README.md to {OUT}")
 
 
 if __name__ == "__main__":
