@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sm = sub.add_parser("sample", help="ghi bộ dữ liệu mẫu Khánh Hòa (CSV) ra một thư mục")
     sm.add_argument("dir")
+    sm.add_argument(
+        "--with-ledger",
+        action="store_true",
+        help="kèm sổ theo dõi hồ sơ một cửa năm 2020 (giả lập, CSV khoảng 11 MB) khớp số liệu tổng hợp",
+    )
 
     sy = sub.add_parser("synth", help="sinh bộ dữ liệu tổng hợp (giả lập) quy mô lớn để đo tốc độ")
     sy.add_argument("dir")
@@ -151,7 +156,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sample":
             from .sample import write_sample
 
-            for path in write_sample(args.dir):
+            try:
+                written = write_sample(args.dir)
+                if args.with_ledger:  # generated, not shipped (scoring.ledger.sample)
+                    from .ledger.sample import write_sample_ledger
+
+                    written += write_sample_ledger(args.dir)
+            except OSError as exc:
+                print(f"Không ghi được bộ dữ liệu mẫu vào {args.dir}: {exc.strerror or exc}", file=sys.stderr)
+                return EXIT_WRITE_FAILED
+            for path in written:
                 print(path)
             return EXIT_OK
         if args.command == "synth":

@@ -99,6 +99,10 @@ class Evaluation:
         out["removal_triggers"] = len(self.removal_triggers)
         out["party_orgs_capped"] = int((self.party_org_classifications["capped_by"] != "").sum())
         out["units_not_eligible"] = int((~self.unit_ranking["emulation_eligible"]).sum())
+        if (
+            getattr(self, "ledger", None) is not None and self.ledger.checked
+        ):  # the II.2 finding (scoring.ledger)
+            out["rescheduling_violations"] = int((self.decisions["rule_id"] == "overdue_rescheduling").sum())
         return out
 
     def summary(self) -> str:
@@ -114,6 +118,13 @@ class Evaluation:
             f"  Người đứng đầu thuộc diện xử lý trách nhiệm, thay thế (mục II.4): {c['removal_triggers']}",
             f"  Tổ chức cơ sở đảng không được xếp loại mức cao nhất: {c['party_orgs_capped']}",
         ]
+        if (
+            getattr(self, "ledger", None) is not None
+        ):  # a finding for the Board, not a cap (docs/ledger.md §5)
+            lines.append(
+                "  Đơn vị có hồ sơ quá hạn chưa được hẹn lại một lần, xin lỗi bằng văn bản (mục II.2): "
+                + str(c.get("rescheduling_violations", "chưa có số liệu"))
+            )
         return "\n".join(lines)
 
     def explain(self, subject_id: str) -> str:

@@ -11,8 +11,9 @@ from scoring.widgets import WhatIf  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def panel():
-    return WhatIf(scoring.load_records(), scoring.load_criteria(), year=2020, out_dir="/nonexistent")
+def panel(sample_with_ledger):
+    records = scoring.load_records(sample_with_ledger)
+    return WhatIf(records, scoring.load_criteria(), year=2020, out_dir="/nonexistent")
 
 
 def test_the_ledger_readings_are_controls_with_their_choices_in_words(panel):

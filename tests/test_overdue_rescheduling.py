@@ -83,6 +83,7 @@ def test_the_rule_is_a_finding_for_the_board_not_a_cap(tmp_path):
         unit["band"] == "Tốt" and unit["emulation_eligible"]
     )  # 1/21 late: no cap; the finding changes nothing
     assert unit["reasons"] == ""
+    assert ev.summary().endswith("chưa được hẹn lại một lần, xin lỗi bằng văn bản (mục II.2): 1")
 
 
 def test_without_the_reschedules_table_the_check_has_no_data_and_never_fires(tmp_path):
@@ -93,6 +94,7 @@ def test_without_the_reschedules_table_the_check_has_no_data_and_never_fires(tmp
     assert any("chưa có số liệu" in n for n in run.notes)
     ev = scoring.evaluate(scoring.load_records(data), 2020)
     assert "overdue_rescheduling" not in set(ev.decisions["rule_id"])
+    assert ev.summary().endswith("xin lỗi bằng văn bản (mục II.2): chưa có số liệu")
 
 
 def test_under_the_cure_reading_the_check_still_looks_at_every_overdue_dossier(tmp_path):

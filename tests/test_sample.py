@@ -20,7 +20,6 @@ RULES = {
     "head_reform_band",
     "head_removal_streak",
     "party_org_streak",
-    "overdue_rescheduling",  # from the sample's synthetic dossier ledger of 2020
 }
 SO, DOC, HUYEN, SN = "Sở, ban, ngành", "Cơ quan ngành dọc", "UBND cấp huyện", "Đơn vị sự nghiệp"
 GROUP_SIZES = {SO: 21, DOC: 6, HUYEN: 8, SN: 9}
