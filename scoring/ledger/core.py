@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..criteria import Criteria
@@ -101,10 +102,15 @@ class Ledger:
             )
         if problems:
             raise ValidationError(problems)
-        known_units = pd.DataFrame({"unit_id": records.units["unit_id"].astype(str).unique()})
-        known_officials = pd.DataFrame({"official_id": records.officials["official_id"].astype(str).unique()})
-        con.register("known_units", known_units)
-        con.register("known_officials", known_officials)
+        # the records' ids, numbered: the ledger joins and groups on these integers (problems.sql)
+        for table, ids, key in (
+            ("known_units", records.units["unit_id"], "uid"),
+            ("known_officials", records.officials["official_id"], "oid"),
+        ):
+            known = pd.DataFrame({ids.name: pd.unique(ids.astype(str).to_numpy())})
+            known[key] = np.arange(1, len(known) + 1, dtype=np.int32)
+            con.register(f"{table}_frame", known)
+            con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {table}_frame")
         in_memory = fits_in_memory(sources)
         register(con, sources, in_memory)
         problems = check(con, sources)
@@ -113,9 +119,8 @@ class Ledger:
             where_order = {s.where: order[t] for t, s in sources.items()}
             problems.sort(key=lambda p: (where_order.get(p.where, 0), p.where, p.row is None, p.row or 0))
             raise ValidationError(problems)
-        con.execute(engine.sql_text("compact"))
         add_hashes(records, sources)
-        n, excluded, pending, first, last = con.execute(engine.sql_text("extent")).fetchone()
+        n, excluded, pending, first, last = con.execute(engine.sql_text("extent")).fetchall()[0]
         return cls(con, sources, int(n), int(excluded or 0), int(pending or 0), first, last, in_memory)
 
     # -- counting -----------------------------------------------------------------------

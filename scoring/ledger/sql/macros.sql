@@ -5,8 +5,13 @@
 -- without is local already. A date with no time is the start of that day for every time,
 -- except a due time, which is the end of its day (ledger_time(…, true)).
 
--- A cell as text: trimmed, NULL when blank.
-CREATE OR REPLACE TEMP MACRO ledger_cell(s) AS nullif(trim(CAST(s AS VARCHAR)), '');
+-- A cell as text: trimmed, NULL when blank. trim() copies every string, so it runs only on a cell
+-- that has a space to remove (a third of the CPU of reading a province's steps otherwise).
+CREATE OR REPLACE TEMP MACRO ledger_trimmed(s) AS CASE
+    WHEN s = '' OR starts_with(s, ' ') OR ends_with(s, ' ') THEN nullif(trim(s), '')
+    ELSE s
+END;
+CREATE OR REPLACE TEMP MACRO ledger_cell(s) AS ledger_trimmed(CAST(s AS VARCHAR));
 
 -- A date written without a time: ISO "2020-12-21" or Vietnamese "21/12/2020".
 CREATE OR REPLACE TEMP MACRO ledger_date_only(s) AS
@@ -34,8 +39,9 @@ CREATE OR REPLACE TEMP MACRO ledger_clock(s) AS try_strptime(
 );
 
 -- A plausible year for a one-stop record; anything else is a typing error.
+-- (Compared with constant bounds: taking each time's year apart costs more than reading it.)
 CREATE OR REPLACE TEMP MACRO ledger_plausible(t) AS
-    CASE WHEN year(t) BETWEEN 1990 AND 2100 THEN t END;
+    CASE WHEN t >= TIMESTAMP '1990-01-01' AND t < TIMESTAMP '2101-01-01' THEN t END;
 
 -- The end of a day given as a bare date, for due times.
 CREATE OR REPLACE TEMP MACRO ledger_day_end(end_of_day) AS

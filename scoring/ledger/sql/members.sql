@@ -20,32 +20,30 @@
 -- `judged_at` is the instant lateness is judged at: the resolution, or the first instant after the
 -- year for a dossier pending at its end. Every column depends on one dossier and its own
 -- reschedulings only, so counts of disjoint sets of dossiers add up (docs/ledger.md §3).
+-- Members carry integer keys only (did, uid); the reschedulings are joined to the overdue
+-- members alone, and only under the reading `cure` (overdue.sql joins them for the II.2 check).
 CREATE OR REPLACE TEMP VIEW reschedule_summary AS
 SELECT
-    dossier_id,
+    did,
     count(*) AS reschedules,
     arg_min(new_due_at, rescheduled_at) AS first_new_due,
     bool_or(apology_ref IS NOT NULL) AS apology,
     string_agg(apology_ref, '; ' ORDER BY rescheduled_at) AS apology_refs
 FROM reschedules
-GROUP BY dossier_id;
+GROUP BY did;
 
 CREATE OR REPLACE TEMP VIEW members_all AS
 WITH d AS (
-    SELECT
-        d.dossier_id, d.unit_id, d.received_at, d.due_at, d.resolved_at,
-        coalesce(r.reschedules, 0) AS reschedules, r.first_new_due,
-        coalesce(r.apology, false) AS apology, r.apology_refs
-    FROM dossiers d
-    LEFT JOIN reschedule_summary r USING (dossier_id)
-    WHERE NOT d.excluded
+    SELECT did, uid, received_at, due_at, resolved_at
+    FROM dossiers
+    WHERE NOT excluded
 ),
 resolved AS (
     SELECT
         d.*,
         CAST(CASE WHEN getvariable('year_by') = 'due' THEN year(due_at) ELSE year(resolved_at) END AS INTEGER)
             AS year,
-        'resolved' AS kind,
+        false AS pending,
         true AS counted,
         resolved_at AS judged_at
     FROM d
@@ -55,7 +53,7 @@ pending AS (
     SELECT
         p.* EXCLUDE (y),
         CAST(p.y AS INTEGER) AS year,
-        'pending_overdue' AS kind,
+        true AS pending,
         getvariable('with_pending') AS counted,
         make_timestamp(CAST(p.y AS BIGINT) + 1, 1, 1, 0, 0, 0) AS judged_at
     FROM (
@@ -72,13 +70,17 @@ pending AS (
     WHERE getvariable('year_by') = 'resolved' OR p.y = year(p.due_at)
 ),
 judged AS (
-    SELECT
-        *,
-        kind = 'pending_overdue' OR ledger_after(judged_at, due_at) AS overdue,
-        first_new_due IS NOT NULL AND NOT ledger_after(judged_at, first_new_due) AS new_due_met
+    SELECT *, pending OR ledger_after(judged_at, due_at) AS overdue
     FROM (SELECT * FROM resolved UNION ALL SELECT * FROM pending)
+),
+cured AS (
+    -- under `cure`: an overdue dossier rescheduled exactly once, with an apology, by its new due
+    SELECT j.did, j.year
+    FROM judged j
+    JOIN reschedule_summary r USING (did)
+    WHERE getvariable('cure') AND j.overdue AND r.reschedules = 1 AND r.apology
+      AND NOT ledger_after(j.judged_at, r.first_new_due)
 )
-SELECT
-    *,
-    overdue AND NOT (getvariable('cure') AND reschedules = 1 AND apology AND new_due_met) AS late
-FROM judged;
+SELECT j.*, j.overdue AND c.did IS NULL AS late
+FROM judged j
+LEFT JOIN cured c ON c.did = j.did AND c.year = j.year;

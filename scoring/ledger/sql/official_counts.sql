@@ -5,33 +5,38 @@
 -- step not done is judged at the dossier's `judged_at`: its resolution, or the year's end).
 -- attribution = 'last_step': each dossier counts for the official of its last attributed step
 -- (latest start, then due, then step number), late when the dossier is late.
--- Steps with no official count for no one. Counts are of distinct dossiers.
+-- Steps with no official count for no one. Counts are of distinct dossiers. Keys are integers
+-- (did, oid: problems.sql); the officials' ids are joined back to the counts at the end.
 WITH by_step AS (
     SELECT
-        m.year, s.official_id, m.dossier_id,
+        m.year, s.oid, m.did,
         bool_or(ledger_after(least(coalesce(s.done_at, m.judged_at), m.judged_at), s.due_at)) AS late
     FROM members m
-    JOIN steps s USING (dossier_id)
-    WHERE m.counted AND getvariable('attribution') = 'step' AND s.official_id IS NOT NULL
-    GROUP BY m.year, s.official_id, m.dossier_id
+    JOIN steps s USING (did)
+    WHERE m.counted AND getvariable('attribution') = 'step' AND s.oid IS NOT NULL
+    GROUP BY m.year, s.oid, m.did
 ),
 by_last_step AS (
     SELECT
         m.year,
         arg_max(
-            s.official_id,
+            s.oid,
             struct_pack(
                 t := coalesce(s.started_at, s.due_at), d := s.due_at,
                 n := try_cast(s.step AS BIGINT), s := s.step
             )
-        ) AS official_id,
-        m.dossier_id,
+        ) AS oid,
+        m.did,
         any_value(m.late) AS late
     FROM members m
-    JOIN steps s USING (dossier_id)
-    WHERE m.counted AND getvariable('attribution') = 'last_step' AND s.official_id IS NOT NULL
-    GROUP BY m.year, m.dossier_id
+    JOIN steps s USING (did)
+    WHERE m.counted AND getvariable('attribution') = 'last_step' AND s.oid IS NOT NULL
+    GROUP BY m.year, m.did
 )
-SELECT year, official_id, CAST(count(*) AS BIGINT) AS handled, CAST(count_if(late) AS BIGINT) AS late
-FROM (SELECT * FROM by_step UNION ALL SELECT * FROM by_last_step)
-GROUP BY year, official_id;
+SELECT c.year, o.official_id, c.handled, c.late
+FROM (
+    SELECT year, oid, CAST(count(*) AS BIGINT) AS handled, CAST(count_if(late) AS BIGINT) AS late
+    FROM (SELECT * FROM by_step UNION ALL SELECT * FROM by_last_step)
+    GROUP BY year, oid
+) c
+JOIN known_officials o USING (oid);

@@ -4,20 +4,33 @@
 -- the new due must have been met ("hẹn lại thời gian rõ ràng"). With two reschedulings or more,
 -- the first new due is the promise checked (only one was allowed). Lateness itself is judged
 -- on the original due, whatever the reading `cure` says.
+WITH o AS (
+    SELECT
+        m.year, m.did, m.uid, m.pending, m.received_at, m.due_at, m.resolved_at, m.judged_at,
+        coalesce(r.reschedules, 0) AS reschedules,
+        r.first_new_due,
+        coalesce(r.apology, false) AS apology,
+        r.apology_refs
+    FROM members m
+    LEFT JOIN reschedule_summary r USING (did)
+    WHERE m.overdue AND m.year = getvariable('year')
+)
 SELECT
-    year,
-    unit_id,
-    dossier_id,
-    kind,
-    received_at,
-    due_at,
-    resolved_at,
-    reschedules,
-    first_new_due,
-    apology_refs,
-    reschedules = 0 AS not_rescheduled,
-    reschedules > 1 AS rescheduled_more_than_once,
-    reschedules >= 1 AND NOT apology AS no_apology,
-    reschedules >= 1 AND NOT new_due_met AS new_due_missed
-FROM members
-WHERE overdue AND year = getvariable('year');
+    o.year,
+    u.unit_id,
+    d.dossier_id,
+    CASE WHEN o.pending THEN 'pending_overdue' ELSE 'resolved' END AS kind,
+    o.received_at,
+    o.due_at,
+    o.resolved_at,
+    o.reschedules,
+    o.first_new_due,
+    o.apology_refs,
+    o.reschedules = 0 AS not_rescheduled,
+    o.reschedules > 1 AS rescheduled_more_than_once,
+    o.reschedules >= 1 AND NOT o.apology AS no_apology,
+    o.reschedules >= 1 AND NOT (o.first_new_due IS NOT NULL AND NOT ledger_after(o.judged_at, o.first_new_due))
+        AS new_due_missed
+FROM o
+JOIN dossiers d USING (did)
+JOIN known_units u ON u.uid = o.uid;
