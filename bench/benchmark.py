@@ -1,13 +1,31 @@
-"""Benchmark: load, evaluate and what-if times at three scales (SPEC §5). Not a test.
+"""Benchmark: the whole command against a bare read, latencies, and the engine's scales (SPEC §5). Not a test.
 
-    .venv/bin/python bench/benchmark.py                  # sample, province, national
-    .venv/bin/python bench/benchmark.py --scales sample province --runs 5
+    .venv/bin/python bench/benchmark.py                              # every section but the kill loop
+    .venv/bin/python bench/benchmark.py --sections province sample --runs 5
+    .venv/bin/python bench/benchmark.py --sections kills --kills 300   # the kill loop, many more kills
 
-Each scale runs in a fresh subprocess so its peak memory (max RSS) is its own. Timings are
-medians of several runs. "bare load" is pandas reading the same files with no validation; "load"
-is `scoring.load_records` (reading, validating, typing, keying); "evaluate" is
-`scoring.evaluate` for the latest year; "what-if" is one threshold changed, re-evaluated on the
-already loaded records, plus the diff against the baseline.
+Sections (issue 12 §1; each a function in SECTIONS, so other parts add theirs beside them):
+
+- province: the whole `python -m scoring evaluate` command (workbook included) on a synthetic
+  province (200 units, 20,000 officials in the evaluated year, 6 years, CSV), against a bare
+  `pandas.read_csv(dtype=str)` of the same files in a separate process. Target ≤ 1.5×.
+- national: the whole command on the national set (10,000 units, 1,000,000 officials, 10
+  years, Parquet in, CSV out), against its I/O floor: a separate process that reads every
+  input with pyarrow and writes the year's officials as CSV with pyarrow. Target ≤ 2.5×.
+- sample: the embedded sample's evaluate plus a what-if re-evaluation, in process. Target < 20 ms.
+- national-whatif: a what-if re-evaluation plus compare() on the loaded national set. Target < 0.3 s.
+- scales: load / evaluate / what-if times and peak memory per scale (sample, province,
+  national), each scale in its own process. Targets: national evaluate < 10 s within 3 GB,
+  evaluate ≤ load.
+- csv: the CSV formatting of the national output tables alone.
+- kills: bench/kill_loop.py with `--kills N` kills per way of publishing.
+- ledger: the dossier ledger to counts (issue 13 §3), bench/ledger_bench.py, at the scales of
+  `--ledger-scales` (default all: province, national-10M, national-100M; about half an hour on
+  the shared 2-core machine, most of it generating the data sets).
+
+Processes are timed by wall clock and by CPU (user + system of the child): on a shared machine
+the wall clock swells with the load, the CPU much less, so both ratios are printed. Medians of
+`--runs` runs.
 """
 
 from __future__ import annotations
@@ -15,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -23,138 +40,301 @@ import tempfile
 import time
 from pathlib import Path
 
-SCALES = {
-    "sample": None,
-    "province": {"units": 200, "officials": 20_000, "years": 6},
-    "national": {"units": 10_000, "officials": 1_000_000, "years": 10},
-}
-TARGETS = "targets (SPEC §5): sample evaluate and what-if well under 100 ms; national evaluate < 10 s, peak < 3 GB, evaluate ≤ load"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+
+PROVINCE = {"units": 200, "officials": 20_000, "years": 6}
+NATIONAL = {"units": 10_000, "officials": 1_000_000, "years": 10}
+SCALES = {"sample": None, "province": PROVINCE, "national": NATIONAL}
+
+BARE_READ = """
+import sys, pandas as pd
+from pathlib import Path
+for p in sorted(Path(sys.argv[1]).glob("*.csv")):
+    pd.read_csv(p, dtype=str, keep_default_na=False)
+"""
+
+IO_FLOOR = """
+import sys, pyarrow as pa, pyarrow.compute as pc, pyarrow.csv as csv, pyarrow.parquet as pq
+from pathlib import Path
+tables = {p.stem: pq.read_table(p) for p in sorted(Path(sys.argv[1]).glob("*.parquet"))}
+officials = tables["officials"]
+year = officials.filter(pc.equal(officials["year"], int(sys.argv[2])))
+csv.write_csv(year, str(Path(sys.argv[3]) / "officials.csv"))
+"""
 
 
-def _median_time(fn, runs: int) -> tuple[float, object]:
-    times, out = [], None
+# -- measuring ---------------------------------------------------------------------------------
+
+
+def measure(cmd: list[str], runs: int) -> dict:
+    """Median wall and CPU seconds and the peak memory of a command run `runs` times."""
+    walls, cpus, peaks = [], [], []
     for _ in range(runs):
         t = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - t)
+        err = proc.stderr.read().decode("utf-8", "replace")
+        proc.stderr.close()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode:
+            raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err[-2000:]}")
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        peaks.append(usage.ru_maxrss / 1024)
+    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus), "peak_mib": max(peaks)}
+
+
+def median_time(fn, runs: int) -> tuple[float, object]:
+    """Median wall seconds of fn() (the CPU seconds of the last call in CPU_SECONDS)."""
+    times, cpu, out = [], [], None
+    for _ in range(runs):
+        t, c = time.perf_counter(), time.process_time()
         out = fn()
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    CPU_SECONDS.append(statistics.median(cpu))
     return statistics.median(times), out
 
 
-def _bare_load(folder: Path) -> None:
-    import pandas as pd
-
-    for path in sorted(folder.iterdir()):
-        if path.suffix == ".parquet":
-            pd.read_parquet(path)
-        elif path.suffix == ".csv":
-            pd.read_csv(path, dtype=str, keep_default_na=False)
+CPU_SECONDS: list[float] = []
 
 
-def _diff(base, alt):
-    try:
-        from scoring.scenario import compare
-    except ImportError:  # before the scenario module existed: a plain diff of the decisions
-        keys = ["subject_type", "subject_id", "rule_id", "outcome"]
-        a = base.decisions[keys].merge(alt.decisions[keys], how="outer", indicator=True)
-        return a[a["_merge"] != "both"]
-    return compare(base, alt)
+def ratio_line(what: str, cmd: dict, floor: dict, floor_name: str, target: float) -> str:
+    wall, cpu = cmd["wall"] / floor["wall"], cmd["cpu"] / floor["cpu"]
+    verdict = "meets" if min(wall, cpu) <= target else "misses"
+    return (
+        f"  {what:34} {cmd['wall']:6.2f} s wall {cmd['cpu']:6.2f} s CPU {cmd['peak_mib']:6.0f} MiB\n"
+        f"  {floor_name:34} {floor['wall']:6.2f} s wall {floor['cpu']:6.2f} s CPU {floor['peak_mib']:6.0f} MiB\n"
+        f"  ratio {wall:.2f}× wall, {cpu:.2f}× CPU   (target ≤ {target}×: {verdict})"
+    )
 
 
-def run_scale(name: str, runs: int) -> dict:
+class Datasets:
+    """Synthetic data sets made once per run (python -m scoring synth), in a temporary folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.made: dict[tuple, Path] = {}
+
+    def get(self, spec: dict, fmt: str) -> Path:
+        key = (tuple(sorted(spec.items())), fmt)
+        if key not in self.made:
+            out = self.folder / f"{spec['units']}-{spec['officials']}-{spec['years']}-{fmt}"
+            cmd = [PY, "-m", "scoring", "synth", str(out), "--seed", "1", "--format", fmt]
+            cmd += [f"--{k}={v}" for k, v in spec.items()]
+            subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            self.made[key] = out
+        return self.made[key]
+
+
+LAST_YEAR = 2020  # synth's default evaluated year
+
+
+# -- sections ------------------------------------------------------------------------------------
+
+
+def evaluate_command(folder: Path, out: Path) -> list[str]:
+    return [
+        PY,
+        "-m",
+        "scoring",
+        "evaluate",
+        str(folder),
+        "--year",
+        str(LAST_YEAR),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+
+
+def province(args, data: Datasets) -> str:
+    folder = data.get(PROVINCE, "csv")
+    out = data.folder / "out-province"
+    cmd = measure(evaluate_command(folder, out), args.runs)
+    bare = measure([PY, "-c", BARE_READ, str(folder)], args.runs)
+    return "province (200 units, 20,000 officials, 6 years, CSV)\n" + ratio_line(
+        "whole evaluate command (+ workbook)", cmd, bare, "bare pandas.read_csv(dtype=str)", 1.5
+    )
+
+
+def national(args, data: Datasets) -> str:
+    folder = data.get(NATIONAL, "parquet")
+    out = data.folder / "out-national"
+    floor_out = data.folder / "out-floor"
+    floor_out.mkdir(exist_ok=True)
+    cmd = measure(evaluate_command(folder, out), args.runs)
+    floor = measure([PY, "-c", IO_FLOOR, str(folder), str(LAST_YEAR), str(floor_out)], args.runs)
+    return "national (10,000 units, 1,000,000 officials, 10 years, Parquet in, CSV out)\n" + ratio_line(
+        "whole evaluate command", cmd, floor, "I/O floor (pyarrow read + write)", 2.5
+    )
+
+
+def _whatif_seconds(folder, year: int, runs: int) -> tuple[float, float, int]:
     import scoring
+    from scoring.scenario import compare
+
+    crit = scoring.load_criteria()
+    recs = scoring.load_records(folder, crit)
+    alt = crit.with_overrides({"unit_late_threshold_percent": 12})
+    ev_s, base = median_time(lambda: scoring.evaluate(recs, year, crit), runs)
+    wi_s, changes = median_time(lambda: compare(base, scoring.evaluate(recs, year, alt)), runs)
+    return ev_s, wi_s, len(changes)
+
+
+def sample(args, data: Datasets) -> str:
     from scoring.sample import SAMPLE_LATEST_YEAR, sample_path
 
-    spec = SCALES[name]
-    with tempfile.TemporaryDirectory() as tmp:
-        if spec is None:
-            folder, year = sample_path(), SAMPLE_LATEST_YEAR
-            size = "embedded sample (44 units, 2015–2020)"
-            gen_s = 0.0
-        else:
-            from scoring.synth import generate, write
-
-            t = time.perf_counter()
-            tables = generate(spec["units"], spec["officials"], spec["years"], seed=1)
-            folder = Path(tmp)
-            write(tables, folder, "parquet")
-            gen_s = time.perf_counter() - t
-            year = int(tables["reform_results"]["year"].max())
-            size = f"{spec['units']:,} units, {spec['officials']:,} officials, {spec['years']} years"
-            del tables
-        crit = scoring.load_criteria()
-        bare, _ = _median_time(lambda: _bare_load(folder), runs)
-        load, recs = _median_time(lambda: scoring.load_records(folder, crit), runs)
-        ev_s, base = _median_time(lambda: scoring.evaluate(recs, year, crit), runs)
-        alt_crit = crit.with_overrides({"unit_late_threshold_percent": 12})
-        whatif, diff = _median_time(
-            lambda: _diff(base, scoring.evaluate(recs, year, alt_crit)),
-            max(runs, 5) if spec is None else runs,
-        )
-        n_off = int((recs.officials["year"] == year).sum())
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
-    return {
-        "scale": name,
-        "size": size,
-        "year": year,
-        "officials_in_year": n_off,
-        "generate_s": gen_s,
-        "bare_load_s": bare,
-        "load_s": load,
-        "evaluate_s": ev_s,
-        "evaluate_over_load": ev_s / load if load else float("nan"),
-        "evaluate_over_bare_load": ev_s / bare if bare else float("nan"),
-        "whatif_s": whatif,
-        "whatif_changes": len(diff),
-        "peak_mib": peak,
-    }
-
-
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--scales", nargs="+", default=list(SCALES), choices=list(SCALES))
-    p.add_argument("--runs", type=int, default=3, help="runs per timing (median)")
-    p.add_argument("--child", help=argparse.SUPPRESS)
-    p.add_argument(
-        "--ledger", nargs="*", default=None, help="dossier-ledger scales (default: all; none: skip)"
+    ev_s, wi_s, n = _whatif_seconds(sample_path(), SAMPLE_LATEST_YEAR, max(args.runs, 7))
+    total, cpu = ev_s + wi_s, sum(CPU_SECONDS[-2:])
+    verdict = "meets" if min(total, cpu) < 0.020 else "misses"
+    return (
+        f"sample (embedded, {SAMPLE_LATEST_YEAR})\n"
+        f"  evaluate {ev_s * 1000:.1f} ms + what-if re-evaluation and compare() {wi_s * 1000:.1f} ms "
+        f"({n} changes) = {total * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU   (target < 20 ms: {verdict})"
     )
-    args = p.parse_args(argv)
-    if args.child:
-        print(json.dumps(run_scale(args.child, args.runs)))
-        return 0
-    print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}")
-    print(TARGETS)
-    for name in args.scales:
+
+
+def national_whatif(args, data: Datasets) -> str:
+    folder = data.get(NATIONAL, "parquet")
+    ev_s, wi_s, n = _whatif_seconds(folder, LAST_YEAR, args.runs)
+    cpu = CPU_SECONDS[-1]
+    verdict = "meets" if min(wi_s, cpu) < 0.3 else "misses"
+    return (
+        "national what-if\n"
+        f"  evaluate {ev_s:.2f} s; what-if re-evaluation + compare() {wi_s:.2f} s wall, {cpu:.2f} s CPU "
+        f"({n} changes)   (target < 0.3 s: {verdict})"
+    )
+
+
+def scales(args, data: Datasets) -> str:
+    lines = ["scales (load_records, evaluate, what-if; each scale in its own process)"]
+    for name in ("sample", "province", "national"):
+        spec = SCALES[name]
+        folder = "" if spec is None else str(data.get(spec, "parquet"))
         out = subprocess.run(
-            [sys.executable, __file__, "--child", name, "--runs", str(args.runs)],
+            [PY, __file__, "--child-scale", name, "--data", folder, "--runs", str(args.runs)],
             capture_output=True,
             text=True,
         )
         if out.returncode:
-            print(f"{name}: failed\n{out.stderr}")
-            return 1
+            lines.append(f"  {name}: failed\n{out.stderr[-2000:]}")
+            continue
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        ms = 1000
-        print(
-            f"\n{name}: {r['size']}; evaluated year {r['year']} ({r['officials_in_year']:,} officials)\n"
-            + (f"  generate + write parquet {r['generate_s']:.2f} s\n" if r["generate_s"] else "")
-            + f"  bare pandas load  {r['bare_load_s'] * ms:9.1f} ms\n"
-            f"  load_records      {r['load_s'] * ms:9.1f} ms   (read + validate + type + key)\n"
-            f"  evaluate          {r['evaluate_s'] * ms:9.1f} ms   "
-            f"(evaluate/load {r['evaluate_over_load']:.2f}; evaluate/bare load {r['evaluate_over_bare_load']:.2f})\n"
-            f"  what-if + diff    {r['whatif_s'] * ms:9.1f} ms   ({r['whatif_changes']} changes)\n"
-            f"  peak memory       {r['peak_mib']:9.0f} MiB"
+        lines.append(
+            f"  {name:9} load {r['load_s'] * 1000:8.1f} ms  evaluate {r['evaluate_s'] * 1000:7.1f} ms "
+            f"(evaluate/load {r['evaluate_s'] / r['load_s']:.2f})  what-if + compare {r['whatif_s'] * 1000:7.1f} ms  "
+            f"peak {r['peak_mib']:.0f} MiB"
         )
-    return ledger_section(args.ledger)
+    return "\n".join(lines)
 
 
-def ledger_section(scales: list[str] | None) -> int:
-    """The dossier ledger's figures (issue 13 §3): bench/ledger_bench.py, one subprocess per step."""
+def _child_scale(name: str, folder: str, runs: int) -> dict:
+    import resource
+
+    import scoring
+    from scoring.sample import SAMPLE_LATEST_YEAR, sample_path
+    from scoring.scenario import compare
+
+    path = sample_path() if not folder else Path(folder)
+    crit = scoring.load_criteria()
+    load, recs = median_time(lambda: scoring.load_records(path, crit), runs)
+    year = SAMPLE_LATEST_YEAR if not folder else LAST_YEAR
+    ev_s, base = median_time(lambda: scoring.evaluate(recs, year, crit), runs)
+    alt = crit.with_overrides({"unit_late_threshold_percent": 12})
+    wi_s, _ = median_time(lambda: compare(base, scoring.evaluate(recs, year, alt)), runs)
+    peak = _own_peak_mib() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"scale": name, "load_s": load, "evaluate_s": ev_s, "whatif_s": wi_s, "peak_mib": peak}
+
+
+def csv_writer(args, data: Datasets) -> str:
+    """The CSV formatting of the national output tables alone (the one-pass writer)."""
+    import scoring
+    from scoring.export import _csv_bytes
+
+    crit = scoring.load_criteria()
+    tables = scoring.evaluate(
+        scoring.load_records(data.get(NATIONAL, "parquet"), crit), LAST_YEAR, crit
+    ).tables()
+    wall, out = median_time(lambda: [_csv_bytes(df) for df in tables.values()], args.runs)
+    size = sum(len(b) for b in out) / 2**20
+    return f"CSV writer (national output tables, {size:.0f} MiB)\n  {wall:.2f} s wall, {CPU_SECONDS[-1]:.2f} s CPU"
+
+
+def _own_peak_mib() -> float | None:
+    """This process's peak memory since exec (ru_maxrss would carry the parent's from the fork)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def kills(args, data: Datasets) -> str:
+    import kill_loop
+
+    lines = [f"kill loop ({args.kills} SIGKILLs per way of publishing, {args.writers} writer(s) at once)"]
+    exports = kill_loop.sample_exports()
+    for mode in kill_loop.MODES:
+        t = time.perf_counter()
+        seen = kill_loop.run(args.kills, mode, args.writers, exports=exports)
+        states = ", ".join(f"{k}: {v}" for k, v in sorted(seen.items()))
+        lines.append(
+            f"  {mode:12} all old or new ({time.perf_counter() - t:.0f} s); right after a kill: {states}"
+        )
+    return "\n".join(lines)
+
+
+def ledger(args, data: Datasets) -> str:
     import ledger_bench
 
-    if scales is not None and not scales:
+    return ledger_bench.report(args.ledger_scales)
+
+
+# Separate processes first: a child's ru_maxrss starts from its parent's at the fork, so the
+# parent stays small until the sections that load data in process (sample, national-whatif, csv).
+SECTIONS = {
+    "province": province,
+    "national": national,
+    "scales": scales,
+    "ledger": ledger,
+    "sample": sample,
+    "national-whatif": national_whatif,
+    "csv": csv_writer,
+    "kills": kills,
+}
+DEFAULT_SECTIONS = [s for s in SECTIONS if s != "kills"]
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sections", nargs="+", default=DEFAULT_SECTIONS, choices=list(SECTIONS))
+    p.add_argument("--runs", type=int, default=3, help="runs per timing (median)")
+    p.add_argument("--kills", type=int, default=100, help="kills per way of publishing (section kills)")
+    p.add_argument("--writers", type=int, default=1, help="writers at once in the kill loop")
+    p.add_argument(
+        "--ledger-scales", nargs="+", default=None, help="dossier-ledger scales (bench/ledger_bench.py)"
+    )
+    p.add_argument("--child-scale", help=argparse.SUPPRESS)
+    p.add_argument("--data", default="", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child_scale:
+        print(json.dumps(_child_scale(args.child_scale, args.data, args.runs)))
         return 0
-    print(f"\n{ledger_bench.__doc__.splitlines()[0]}")
-    return ledger_bench.main(scales or None)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine: {os.cpu_count()} cores, load average {load:.1f}; Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="scoring-bench-") as tmp:
+        data = Datasets(Path(tmp))
+        for name in args.sections:
+            print()
+            print(SECTIONS[name](args, data), flush=True)
+    return 0
 
 
 if __name__ == "__main__":

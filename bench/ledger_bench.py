@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -44,6 +45,14 @@ TARGETS = {
 
 
 def _peak_mib() -> float:
+    """This process's peak memory since exec (ru_maxrss would carry a parent's from the fork)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -58,12 +67,12 @@ def child_generate(folder: str, name: str) -> dict:
     from scoring.synth import generate, write
 
     units, officials, n, steps, _ = SCALES[name]
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu_s()
     tables = without_recorded_year(generate(units, officials, 2, seed=1), 2020)
     write(tables, folder, "parquet")
     write_ledger(folder, tables, n, seed=1, steps_per_dossier=steps)
     size = sum(p.stat().st_size for p in Path(folder).rglob("*.parquet"))
-    return {"generate_s": time.perf_counter() - t, "bytes": size}
+    return {"generate_s": time.perf_counter() - t, "generate_cpu_s": _cpu_s() - c, "bytes": size}
 
 
 def child_bare(folder: str) -> dict:
@@ -119,24 +128,34 @@ def _child(args: list[str]) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main(scales: list[str] | None = None, tmp: str | None = None) -> int:
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "?"
+
+
+def report(scales: list[str] | None = None, tmp: str | None = None) -> str:
+    """Generate, measure and delete each scale's data set; the figures as text."""
+    lines = [f"dossier ledger to counts (machine: {os.cpu_count()} cores)"]
     for name in scales or list(SCALES):
         units, officials, n, steps, limit = SCALES[name]
         folder = tempfile.mkdtemp(prefix=f"ledger-{name}-", dir=tmp)
         try:
             g = _child(["--generate", folder, name])
+            load_before = _load()
             bare = _child(["--bare", folder])
             r = _child(["--measure", folder, name])
+            load_after = _load()
         except RuntimeError as exc:
-            print(f"\nledger {name}: failed\n{exc}")
-            return 1
+            lines.append(f"\nledger {name}: failed\n{exc}")
+            continue
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         s = r["settings"]
-        print(
+        lines.append(
             f"\nledger {name}: {r['dossiers']:,} dossiers, {steps} steps each, {units:,} units "
-            f"(Parquet {g['bytes'] / 2**20:,.0f} MiB; generated in {g['generate_s']:.1f} s)\n"
-            f"  DuckDB            threads {s['threads']}, memory_limit {s['memory_limit']}\n"
+            f"(Parquet {g['bytes'] / 2**20:,.0f} MiB; generated in {g['generate_s']:.0f} s, "
+            f"CPU {g['generate_cpu_s']:.0f} s)\n"
+            f"  DuckDB            threads {s['threads']}, memory_limit {s['memory_limit']}; "
+            f"load average {load_before} before, {load_after} after\n"
             f"  bare pyarrow read {bare['bare_s']:9.2f} s   (CPU {bare['bare_cpu_s']:.2f} s; {bare['rows']:,} rows; "
             f"peak {bare['peak_mib']:,.0f} MiB)\n"
             f"  load_records      {r['load_s']:9.2f} s   (the six small tables)\n"
@@ -148,7 +167,7 @@ def main(scales: list[str] | None = None, tmp: str | None = None) -> int:
             f"  peak memory       {r['peak_mib']:9,.0f} MiB\n"
             f"  target            {TARGETS[name]}"
         )
-    return 0
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
@@ -166,4 +185,4 @@ if __name__ == "__main__":
     elif a.measure:
         print(json.dumps(child_ledger(*a.measure)))
     else:
-        sys.exit(main(a.scales, a.tmp))
+        print(report(a.scales, a.tmp))

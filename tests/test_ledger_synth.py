@@ -66,3 +66,25 @@ def test_the_same_seed_writes_the_same_ledger(folder, tmp_path):
         import pyarrow.parquet as pq
 
         assert pq.read_table(path).equals(pq.read_table(tmp_path / path.relative_to(folder)))
+
+
+def test_a_ledger_streamed_from_its_files_counts_as_one_read_into_memory(folder, monkeypatch):
+    import scoring.ledger.load as load
+    from scoring.ledger.core import Ledger
+
+    crit = scoring.load_criteria().with_overrides(
+        {"ledger_denominator": "resolved_and_pending_overdue", "ledger_recorded_conflict": "ledger"}
+    )
+    kept = derive(scoring.load_records(folder), 2020, crit, ledger=Ledger.open(scoring.load_records(folder)))
+    # as for 100 million dossiers: the dossiers stay in their files, every query streams them
+    monkeypatch.setitem(load.ROW_BYTES, "dossiers", 10**12)
+    streamed_ledger = Ledger.open(scoring.load_records(folder))
+    assert not streamed_ledger.in_memory and kept.ledger.in_memory
+    streamed = derive(scoring.load_records(folder), 2020, crit, ledger=streamed_ledger)
+    for a, b in (
+        (kept.counts, streamed.counts),
+        (kept.official_counts, streamed.official_counts),
+        (kept.violations, streamed.violations),
+        (kept.compliance, streamed.compliance),
+    ):
+        assert a.equals(b)

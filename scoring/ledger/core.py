@@ -24,7 +24,7 @@ from .load import (
     add_hashes,
     check,
     find_sources,
-    fits_in_memory,
+    kept_in_memory,
     partition_folders,
     register,
 )
@@ -111,8 +111,9 @@ class Ledger:
             known[key] = np.arange(1, len(known) + 1, dtype=np.int32)
             con.register(f"{table}_frame", known)
             con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {table}_frame")
-        in_memory = fits_in_memory(sources)
-        register(con, sources, in_memory)
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        kept = kept_in_memory(sources, _bytes(limit))
+        register(con, sources, kept)
         problems = check(con, sources)
         if problems:
             order = {t: i for i, t in enumerate(LEDGER_TABLES)}
@@ -121,7 +122,7 @@ class Ledger:
             raise ValidationError(problems)
         add_hashes(records, sources)
         n, excluded, pending, first, last = con.execute(engine.sql_text("extent")).fetchall()[0]
-        return cls(con, sources, int(n), int(excluded or 0), int(pending or 0), first, last, in_memory)
+        return cls(con, sources, int(n), int(excluded or 0), int(pending or 0), first, last, kept["dossiers"])
 
     # -- counting -----------------------------------------------------------------------
     def _prepare(self, readings: Readings, last_year: int | None = None, **extra) -> None:
@@ -174,6 +175,12 @@ class Ledger:
         months = pd.DataFrame({"month": range(1, 13)})
         out = months.merge(df, on="month", how="left").fillna(0)
         return out.astype({c: "int64" for c in out.columns})
+
+
+def _bytes(setting: str) -> int:
+    """DuckDB's '1.8 GiB' as a number of bytes."""
+    number, unit = setting.split()
+    return int(float(number) * 1024 ** ["bytes", "KiB", "MiB", "GiB", "TiB"].index(unit))
 
 
 def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

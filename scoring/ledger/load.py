@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ..labels import fold
 from ..records import MAX_ROWS_PER_PROBLEM, Problem, Records, ValidationError
@@ -103,9 +105,9 @@ SHOWN = {
     "new_due_at": "new_due_text",
     "apology_at": "apology_text",
 }
-# A Parquet ledger smaller than this (bytes on disk: about 3 million dossiers with their steps)
-# is read once into DuckDB's memory; a bigger one stays in its files and is streamed.
-MATERIALIZE_BYTES = 256 * 2**20
+# Bytes a row of each compact table takes in DuckDB's memory (integer keys, three times, flags;
+# a dossier also keeps its id): to decide which tables are read once into memory.
+ROW_BYTES = {"dossiers": 64, "dossier_steps": 48, "dossier_reschedules": 64}
 
 
 @dataclass
@@ -119,6 +121,7 @@ class LedgerSource:
     frame: pd.DataFrame | None = None  # a text frame registered in DuckDB
     files: list[Path] = field(default_factory=list)
     file_names: list[str] = field(default_factory=list)  # by file_no, as the messages name them
+    rows: int = 0  # rows in the source (a Parquet file's metadata; a text frame's length)
 
 
 def partition_folders(origin: str) -> dict[str, Path]:
@@ -135,17 +138,23 @@ def partition_folders(origin: str) -> dict[str, Path]:
     return out
 
 
-def fits_in_memory(sources: dict[str, LedgerSource]) -> bool:
-    """Whether to read the typed tables once into memory rather than stream them from the files.
+def kept_in_memory(sources: dict[str, LedgerSource], memory_limit_bytes: int) -> dict[str, bool]:
+    """Which compact tables to read once into DuckDB's memory rather than stream from the files.
 
-    Text (CSV, a sheet) is in memory already and its times are costly to parse: once. A Parquet
-    ledger up to MATERIALIZE_BYTES on disk (a province-year) is read once too: the checks and
-    the counts then make several passes over memory, not over the files. A bigger one is
-    streamed, each query reading only the columns it needs, so it never has to fit in memory.
+    Text (CSV, a sheet) is in memory already and its times are costly to parse: once. Steps and
+    reschedulings are always read once: making them costs a join on the dossier ids as written,
+    which no later query should repeat (beyond the memory limit DuckDB spills them to its temp
+    directory). Dossiers are read once when they take at most half the memory limit (about 16
+    million dossiers under 2 GB); more are streamed from their files by every query, each
+    reading only the columns it needs, so that 100 million dossiers never have to fit.
     """
-    return all(s.frame is not None for s in sources.values()) or sum(s.size for s in sources.values()) <= (
-        MATERIALIZE_BYTES
-    )
+    out = {}
+    for table, src in sources.items():
+        if src.frame is not None or table != "dossiers":
+            out[table] = True
+        else:
+            out[table] = src.rows * ROW_BYTES[table] <= memory_limit_bytes // 2
+    return out
 
 
 def has_ledger(records: Records) -> bool:
@@ -205,6 +214,7 @@ def _text_frame(records: Records, table: str, where: str) -> LedgerSource | None
         int(records.sources[table].path.stat().st_size),
         frame=raw,
         file_names=[where],
+        rows=len(raw),
     )
     return src
 
@@ -227,6 +237,7 @@ def _parquet(con, table: str, files: list[Path], where: str, base: Path | None) 
         sum(p.stat().st_size for p in files),
         files=list(files),
         file_names=names,
+        rows=sum(pq.read_metadata(p).num_rows for p in files),
     )
 
 
@@ -293,12 +304,12 @@ def _online_text(dtype: str) -> str:
     return "CAST(NULL AS VARCHAR)" if dtype.upper() == "BOOLEAN" else "ledger_cell(online)"
 
 
-def register(con, sources: dict[str, LedgerSource], materialize: bool) -> None:
+def register(con, sources: dict[str, LedgerSource], materialize: dict[str, bool]) -> None:
     """`<name>_src` and `<name>_typed` views, then the checked, compact tables (problems.sql).
 
-    `materialize`: the compact tables (`dossiers`, `steps`, `reschedules`: integer keys, typed
-    times, the problem flags) are read once into DuckDB's memory (TABLE); otherwise they are
-    views over the files, read as each query streams them.
+    `materialize[table]`: the compact table (`dossiers`, `steps`, `reschedules`: integer keys,
+    typed times, a problem flag) is read once into DuckDB's memory (TABLE); otherwise it is a
+    view over the files, read as each query streams it.
     """
     for table in LEDGER_TABLES:
         name = SQL_NAME[table]
@@ -350,7 +361,8 @@ def register(con, sources: dict[str, LedgerSource], materialize: bool) -> None:
             )
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name}_src AS {select}")
         con.execute(engine.render(name, **exprs))
-    con.execute(engine.render("problems", kind="TABLE" if materialize else "VIEW"))
+    kinds = {f"{SQL_NAME[t]}_kind": "TABLE" if materialize.get(t, True) else "VIEW" for t in LEDGER_TABLES}
+    con.execute(engine.render("problems", **kinds))
 
 
 # The key each table's duplicates are first looked for on (integers where the dossier is known),
@@ -363,20 +375,18 @@ HASHED_KEYS = {
 
 
 def check(con, sources: dict[str, LedgerSource]) -> list[Problem]:
-    """Every problem of the ledger's rows, and duplicate keys.
+    """Every problem of the ledger's rows, and duplicate keys: one pass over each table.
 
-    One pass per table counts the rows with any problem; only when there are some is each kind
-    counted and its first rows read again to be worded (the common case, a clean ledger, never
-    reads a cell as text).
+    The pass reads each row's problem flag and a 64-bit hash of its key. Only when some row is
+    bad is each kind counted and its first rows read again to be worded (a clean ledger never
+    reads a cell as text); only when two hashes are equal are the keys themselves compared.
     """
     problems: list[Problem] = []
     for table in LEDGER_TABLES:
         if table not in sources:
             continue
         name = SQL_NAME[table]
-        filled = " AND ".join(f"{k} IS NOT NULL" for k in HASHED_KEYS[table])
-        sql = f"SELECT count_if(bad), count(*) FILTER (WHERE {filled}) FROM {name}"
-        bad, keyed = con.execute(sql).fetchall()[0]
+        bad, repeats = _scan(con, name, HASHED_KEYS[table], sources[table].rows)
         if bad:
             view = f"{name}_checked"
             flags = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall() if "__" in r[0]]
@@ -386,29 +396,31 @@ def check(con, sources: dict[str, LedgerSource]) -> list[Problem]:
             for flag, n in zip(flags, counts, strict=True):
                 if n:
                     problems += _listed(con, view, flag, int(n), sources[table])
-        if may_repeat(con, name, HASHED_KEYS[table], filled, int(keyed)):
+        if repeats:
             problems += _duplicates(con, table, sources[table])
     return problems
 
 
-def may_repeat(con, name: str, keys: tuple[str, ...], filled: str, n: int) -> bool:
-    """Whether two rows of `name` may share a key: two equal 64-bit hashes of it.
+def _scan(con, name: str, keys: tuple[str, ...], rows: int) -> tuple[int, bool]:
+    """The number of bad rows of `name`, and whether two of its keys may be equal.
 
-    Equal keys have equal hashes, so no two equal hashes proves there is no duplicate; equal
-    hashes are looked at closely by `_duplicates`. The hashes are sorted in one NumPy array
-    (8 bytes a row: 800 MB for 100 million dossiers), about four times cheaper than DuckDB's
-    distinct count, which keeps a hash table of them.
+    Equal keys have equal hashes, so no two equal hashes proves there is no duplicate. The
+    hashes are sorted in one NumPy array (8 bytes a row: 800 MB for 100 million dossiers),
+    several times cheaper than DuckDB's distinct count, which keeps a hash table of them.
     """
-    hashes = np.empty(n, dtype=np.uint64)
-    at = 0
-    reader = con.sql(f"SELECT hash({', '.join(keys)}) FROM {name} WHERE {filled}").to_arrow_reader(2**20)
-    for batch in reader:
-        col = batch.column(0).to_numpy()
-        hashes[at : at + len(col)] = col
-        at += len(col)
+    filled = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+    hashes = np.empty(rows, dtype=np.uint64)
+    at = bad = 0
+    sql = f"SELECT CASE WHEN {filled} THEN hash({', '.join(keys)}) END AS h, bad FROM {name}"
+    for batch in con.sql(sql).to_arrow_reader(2**20):
+        h, flag = batch.column(0), batch.column(1)
+        bad += int(pc.sum(flag).as_py() or 0)
+        h = h.drop_null().to_numpy()
+        hashes[at : at + len(h)] = h
+        at += len(h)
     hashes = hashes[:at]
     hashes.sort()
-    return bool((hashes[1:] == hashes[:-1]).any())
+    return bad, bool((hashes[1:] == hashes[:-1]).any())
 
 
 def _listed(con, view: str, flag: str, n: int, src: LedgerSource) -> list[Problem]:

@@ -32,9 +32,11 @@ SELECT
 FROM reschedules
 GROUP BY did;
 
+-- (DuckDB would materialise a CTE read twice, 100 million rows for `d`: NOT MATERIALIZED
+-- keeps each a stream.)
 CREATE OR REPLACE TEMP VIEW members_all AS
-WITH d AS (
-    SELECT did, uid, received_at, due_at, resolved_at
+WITH d AS NOT MATERIALIZED (
+    SELECT did, dossier_id, uid, received_at, due_at, resolved_at
     FROM dossiers
     WHERE NOT excluded
 ),
@@ -73,14 +75,13 @@ judged AS (
     SELECT *, pending OR ledger_after(judged_at, due_at) AS overdue
     FROM (SELECT * FROM resolved UNION ALL SELECT * FROM pending)
 ),
-cured AS (
-    -- under `cure`: an overdue dossier rescheduled exactly once, with an apology, by its new due
-    SELECT j.did, j.year
-    FROM judged j
-    JOIN reschedule_summary r USING (did)
-    WHERE getvariable('cure') AND j.overdue AND r.reschedules = 1 AND r.apology
-      AND NOT ledger_after(j.judged_at, r.first_new_due)
+promised AS (
+    -- under `cure` only (otherwise empty): dossiers rescheduled exactly once, with an apology
+    SELECT did, first_new_due
+    FROM reschedule_summary
+    WHERE getvariable('cure') AND reschedules = 1 AND apology
 )
-SELECT j.*, j.overdue AND c.did IS NULL AS late
+-- under `cure`, an overdue dossier that met the one new due it was given is not late
+SELECT j.*, j.overdue AND NOT coalesce(NOT ledger_after(j.judged_at, p.first_new_due), false) AS late
 FROM judged j
-LEFT JOIN cured c ON c.did = j.did AND c.year = j.year;
+LEFT JOIN promised p ON p.did = j.did AND j.overdue;

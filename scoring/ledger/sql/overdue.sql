@@ -6,7 +6,7 @@
 -- on the original due, whatever the reading `cure` says.
 WITH o AS (
     SELECT
-        m.year, m.did, m.uid, m.pending, m.received_at, m.due_at, m.resolved_at, m.judged_at,
+        m.year, m.did, m.dossier_id, m.uid, m.pending, m.received_at, m.due_at, m.resolved_at, m.judged_at,
         coalesce(r.reschedules, 0) AS reschedules,
         r.first_new_due,
         coalesce(r.apology, false) AS apology,
@@ -18,7 +18,7 @@ WITH o AS (
 SELECT
     o.year,
     u.unit_id,
-    d.dossier_id,
+    o.dossier_id,
     CASE WHEN o.pending THEN 'pending_overdue' ELSE 'resolved' END AS kind,
     o.received_at,
     o.due_at,
@@ -32,5 +32,4 @@ SELECT
     o.reschedules >= 1 AND NOT (o.first_new_due IS NOT NULL AND NOT ledger_after(o.judged_at, o.first_new_due))
         AS new_due_missed
 FROM o
-JOIN dossiers d USING (did)
 JOIN known_units u ON u.uid = o.uid;

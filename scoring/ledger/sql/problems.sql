@@ -10,11 +10,12 @@
 -- `uid`, an official `oid`; every later join and grouping is on integers. A dossier id given
 -- twice is itself reported (duplicates), so the joins on it need no DISTINCT.
 --
--- {kind} is TABLE for a ledger read once into memory, VIEW for one streamed from its files.
+-- {{table}}_kind is TABLE for a table read once into memory, VIEW for one streamed from its files
+-- (load.py, in_memory).
 CREATE OR REPLACE TEMP VIEW dossiers_checked AS
 SELECT
     d.*,
-    (CAST(d.file_no AS BIGINT) << 32) | d.row_no AS did,
+    ledger_did(d.file_no, d.row_no) AS did,
     u.uid,
     d.dossier_id IS NULL AS blank__dossier_id,
     d.unit_id IS NULL AS blank__unit_id,
@@ -30,14 +31,19 @@ SELECT
 FROM dossiers_typed d
 LEFT JOIN known_units u ON u.unit_id = d.unit_id;
 
-CREATE OR REPLACE TEMP {kind} dossiers AS
+CREATE OR REPLACE TEMP {dossiers_kind} dossiers AS
 SELECT
     did, dossier_id, uid, received_at, due_at, resolved_at, excluded,
     greatest(*COLUMNS('__')) AS bad
 FROM dossiers_checked;
 
+-- The dossiers' ids for the steps and reschedulings to join: from the compact table in memory,
+-- or straight from the typed view when the dossiers are streamed (the units' join is not needed)
 CREATE OR REPLACE TEMP VIEW dossier_keys AS
-SELECT dossier_id, did FROM dossiers WHERE dossier_id IS NOT NULL;
+SELECT dossier_id, did FROM dossiers WHERE dossier_id IS NOT NULL AND '{dossiers_kind}' = 'TABLE'
+UNION ALL
+SELECT dossier_id, ledger_did(file_no, row_no) FROM dossiers_typed
+WHERE dossier_id IS NOT NULL AND '{dossiers_kind}' = 'VIEW';
 
 CREATE OR REPLACE TEMP VIEW steps_checked AS
 SELECT
@@ -58,7 +64,7 @@ FROM steps_typed s
 LEFT JOIN dossier_keys k ON k.dossier_id = s.dossier_id
 LEFT JOIN known_officials o ON o.official_id = s.official_id;
 
-CREATE OR REPLACE TEMP {kind} steps AS
+CREATE OR REPLACE TEMP {steps_kind} steps AS
 SELECT did, oid, step, started_at, due_at, done_at, greatest(*COLUMNS('__')) AS bad
 FROM steps_checked;
 
@@ -77,6 +83,6 @@ SELECT
 FROM reschedules_typed r
 LEFT JOIN dossier_keys k ON k.dossier_id = r.dossier_id;
 
-CREATE OR REPLACE TEMP {kind} reschedules AS
+CREATE OR REPLACE TEMP {reschedules_kind} reschedules AS
 SELECT did, rescheduled_at, new_due_at, apology_ref, apology_at, greatest(*COLUMNS('__')) AS bad
 FROM reschedules_checked;
