@@ -122,3 +122,10 @@ def test_the_notebook_folder_is_made_once_outside_the_repository(tmp_path):
     assert sample_with_ledger(tmp_path) == first
     assert (first / "dossiers.csv").stat().st_mtime_ns == stamp  # reused, not made again
     assert [p.name for p in (tmp_path / "scoring-sample-ledger").iterdir()] == [first.name]
+
+
+def test_a_sample_that_cannot_be_written_exits_1_with_a_message(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(["sample", str(blocker / "mau"), "--with-ledger"]) == 1
+    assert "Không ghi được bộ dữ liệu mẫu vào" in capsys.readouterr().err

@@ -114,15 +114,24 @@ class Ledger:
         limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
         kept = kept_in_memory(sources, _bytes(limit))
         register(con, sources, kept)
-        problems = check(con, sources)
+        problems, extent = check(con, sources)
         if problems:
             order = {t: i for i, t in enumerate(LEDGER_TABLES)}
             where_order = {s.where: order[t] for t, s in sources.items()}
             problems.sort(key=lambda p: (where_order.get(p.where, 0), p.where, p.row is None, p.row or 0))
             raise ValidationError(problems)
         add_hashes(records, sources)
-        n, excluded, pending, first, last = con.execute(engine.sql_text("extent")).fetchall()[0]
-        return cls(con, sources, int(n), int(excluded or 0), int(pending or 0), first, last, kept["dossiers"])
+        con.execute(engine.sql_text("open"))
+        return cls(
+            con,
+            sources,
+            extent["dossiers"],
+            extent["excluded"],
+            extent["pending"],
+            extent["first_year"],
+            extent["last_year"],
+            kept["dossiers"],
+        )
 
     # -- counting -----------------------------------------------------------------------
     def _prepare(self, readings: Readings, last_year: int | None = None, **extra) -> None:

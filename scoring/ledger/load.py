@@ -374,19 +374,24 @@ HASHED_KEYS = {
 }
 
 
-def check(con, sources: dict[str, LedgerSource]) -> list[Problem]:
-    """Every problem of the ledger's rows, and duplicate keys: one pass over each table.
+def check(con, sources: dict[str, LedgerSource]) -> tuple[list[Problem], dict[str, int | None]]:
+    """Every problem of the ledger's rows, duplicate keys, and what the dossiers span: one pass
+    over each table.
 
-    The pass reads each row's problem flag and a 64-bit hash of its key. Only when some row is
-    bad is each kind counted and its first rows read again to be worded (a clean ledger never
-    reads a cell as text); only when two hashes are equal are the keys themselves compared.
+    The pass reads each row's problem flag and a 64-bit hash of its key (and, for dossiers,
+    their years: `extent`). Only when some row is bad is each kind counted and its first rows
+    read again to be worded (a clean ledger never reads a cell as text); only when two hashes
+    are equal are the keys themselves compared.
     """
     problems: list[Problem] = []
+    extent: dict[str, int | None] = {}
     for table in LEDGER_TABLES:
         if table not in sources:
             continue
         name = SQL_NAME[table]
-        bad, repeats = _scan(con, name, HASHED_KEYS[table], sources[table].rows)
+        bad, repeats = _scan(
+            con, name, HASHED_KEYS[table], sources[table].rows, extent if table == "dossiers" else None
+        )
         if bad:
             view = f"{name}_checked"
             flags = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall() if "__" in r[0]]
@@ -398,11 +403,22 @@ def check(con, sources: dict[str, LedgerSource]) -> list[Problem]:
                     problems += _listed(con, view, flag, int(n), sources[table])
         if repeats:
             problems += _duplicates(con, table, sources[table])
-    return problems
+    return problems, extent
 
 
-def _scan(con, name: str, keys: tuple[str, ...], rows: int) -> tuple[int, bool]:
-    """The number of bad rows of `name`, and whether two of its keys may be equal.
+# What the dossiers span, read in the same pass (docs/ledger.md §2: the last year is the last one a
+# pending dossier is counted in).
+EXTENT_COLUMNS = (
+    "excluded",
+    "resolved_at IS NULL AND NOT excluded AS pending",
+    "year(received_at) AS received_year",
+    "year(resolved_at) AS resolved_year",
+)
+
+
+def _scan(con, name: str, keys: tuple[str, ...], rows: int, extent: dict | None) -> tuple[int, bool]:
+    """The number of bad rows of `name`, and whether two of its keys may be equal; `extent`, when
+    given, gets the dossiers' count, those excluded or pending, and their first and last years.
 
     Equal keys have equal hashes, so no two equal hashes proves there is no duplicate. The
     hashes are sorted in one NumPy array (8 bytes a row: 800 MB for 100 million dossiers),
@@ -411,16 +427,36 @@ def _scan(con, name: str, keys: tuple[str, ...], rows: int) -> tuple[int, bool]:
     filled = " AND ".join(f"{k} IS NOT NULL" for k in keys)
     hashes = np.empty(rows, dtype=np.uint64)
     at = bad = 0
-    sql = f"SELECT CASE WHEN {filled} THEN hash({', '.join(keys)}) END AS h, bad FROM {name}"
+    more = ", " + ", ".join(EXTENT_COLUMNS) if extent is not None else ""
+    sql = f"SELECT CASE WHEN {filled} THEN hash({', '.join(keys)}) END AS h, bad{more} FROM {name}"
+    seen = {"dossiers": 0, "excluded": 0, "pending": 0, "first_year": None, "last_year": None}
     for batch in con.sql(sql).to_arrow_reader(2**20):
         h, flag = batch.column(0), batch.column(1)
         bad += int(pc.sum(flag).as_py() or 0)
+        if extent is not None:
+            _extend(seen, batch)
         h = h.drop_null().to_numpy()
         hashes[at : at + len(h)] = h
         at += len(h)
     hashes = hashes[:at]
     hashes.sort()
+    if extent is not None:
+        extent.update(seen)
     return bad, bool((hashes[1:] == hashes[:-1]).any())
+
+
+def _extend(seen: dict, batch) -> None:
+    seen["dossiers"] += batch.num_rows
+    seen["excluded"] += int(pc.sum(batch.column("excluded")).as_py() or 0)
+    seen["pending"] += int(pc.sum(batch.column("pending")).as_py() or 0)
+    for key, columns, pick in (
+        ("first_year", ("received_year",), min),
+        ("last_year", ("received_year", "resolved_year"), max),
+    ):
+        found = [v for c in columns if (v := getattr(pc, pick.__name__)(batch.column(c)).as_py()) is not None]
+        if seen[key] is not None:
+            found.append(seen[key])
+        seen[key] = pick(found) if found else None
 
 
 def _listed(con, view: str, flag: str, n: int, src: LedgerSource) -> list[Problem]:

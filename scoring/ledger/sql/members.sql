@@ -32,24 +32,20 @@ SELECT
 FROM reschedules
 GROUP BY did;
 
--- (DuckDB would materialise a CTE read twice, 100 million rows for `d`: NOT MATERIALIZED
--- keeps each a stream.)
+-- Each branch reads the dossiers once: the resolved ones from `dossiers`, those pending at a
+-- year's end from `open_dossiers` (open.sql), so that a ledger streamed from its files is read
+-- once per query.
 CREATE OR REPLACE TEMP VIEW members_all AS
-WITH d AS NOT MATERIALIZED (
-    SELECT did, dossier_id, uid, received_at, due_at, resolved_at
-    FROM dossiers
-    WHERE NOT excluded
-),
-resolved AS (
+WITH resolved AS (
     SELECT
-        d.*,
+        did, dossier_id, uid, received_at, due_at, resolved_at,
         CAST(CASE WHEN getvariable('year_by') = 'due' THEN year(due_at) ELSE year(resolved_at) END AS INTEGER)
             AS year,
         false AS pending,
         true AS counted,
         resolved_at AS judged_at
-    FROM d
-    WHERE resolved_at IS NOT NULL
+    FROM dossiers
+    WHERE NOT excluded AND resolved_at IS NOT NULL
 ),
 pending AS (
     SELECT
@@ -63,11 +59,8 @@ pending AS (
             year(d.due_at),
             least(coalesce(year(d.resolved_at) - 1, getvariable('last_year')), getvariable('last_year')) + 1
         )) AS y
-        FROM d
-        -- only a dossier open across a year's end can be pending at one (most are resolved
-        -- in the year they are due: they skip the unnesting)
-        WHERE (d.resolved_at IS NULL OR year(d.resolved_at) > year(d.due_at))
-          AND (getvariable('year_by') = 'resolved' OR d.resolved_at IS NULL)
+        FROM open_dossiers d
+        WHERE getvariable('year_by') = 'resolved' OR d.resolved_at IS NULL
     ) p
     WHERE getvariable('year_by') = 'resolved' OR p.y = year(p.due_at)
 ),
