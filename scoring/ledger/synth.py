@@ -18,8 +18,8 @@ Distributions (approximate):
   second) after its due; an on-time one between receipt and due;
 - pending: whatever would be resolved after 15 January of the next year (the export's date)
   is left pending; 0.3% denied and 0.2% cancelled (left out of the counts); a dossier
-  received in December of the year before and resolved then is not in the export (about 1%
-  of the draws, so a ledger of N draws holds slightly fewer dossiers);
+  received in December of the year before and resolved then is not in the export (about 6%
+  of the draws: more are drawn, so that the ledger holds exactly N dossiers);
 - edges, each about 0.1% of dossiers: resolved exactly at the due second; one second after it;
   pending and due at 23:59:59 on 31 December;
 - steps (`steps_per_dossier`, default 3): the time from receipt to resolution (or due) split in
@@ -100,7 +100,6 @@ def write_ledger(
         n = min(chunk, n_dossiers - start)
         crng = np.random.default_rng(seq.spawn(k + 2)[-1])
         d = _dossiers(crng, n, year, weight, propensity)
-        n = len(d["unit"])
         dossier_ids = _ids("HS", np.arange(start + 1, start + n + 1), 10)
         part = {
             "dossier_id": dossier_ids,
@@ -123,6 +122,15 @@ def write_ledger(
 
 
 def _dossiers(rng, n: int, year: int, weight, propensity) -> dict[str, np.ndarray]:
+    """`n` dossiers of the export: draws are made a tenth more than needed (about 6% were
+    resolved before the year and are not in it), and the first `n` kept."""
+    parts = []
+    while sum(len(p["unit"]) for p in parts) < n:
+        parts.append(_draw(rng, n + n // 10 + 64, year, weight, propensity))
+    return {k: np.concatenate([p[k] for p in parts])[:n] for k in parts[0]}
+
+
+def _draw(rng, n: int, year: int, weight, propensity) -> dict[str, np.ndarray]:
     unit = rng.choice(len(weight), n, p=weight)
     t0, t1 = _epoch(datetime(year - 1, 12, 1)), _epoch(datetime(year, 12, 31))
     day = t0 + rng.integers(0, (t1 - t0) // DAY + 1, n) * DAY
