@@ -22,6 +22,8 @@ Sections (issue 12 §1; each a function in SECTIONS, so other parts add theirs b
 - ledger: the dossier ledger to counts (issue 13 §3), bench/ledger_bench.py, at the scales of
   `--ledger-scales` (default all: province, national-10M, national-100M; about half an hour on
   the shared 2-core machine, most of it generating the data sets).
+- index: the reform index, bench/index_bench.py (sample: index + margins + 10,000 draws < 300 ms;
+  national: 10,000 units, 80 items, 1,000 draws < 15 s and < 2 GB).
 
 Processes are timed by wall clock and by CPU (user + system of the child): on a shared machine
 the wall clock swells with the load, the CPU much less, so both ratios are printed. Medians of
@@ -290,14 +292,26 @@ def kills(args, data: Datasets) -> str:
     return "\n".join(lines)
 
 
+# Separate processes first: a child's ru_maxrss starts from its parent's at the fork, so the
+# parent stays small until the sections that load data in process (sample, national-whatif, csv).
+def index(args, data: Datasets) -> str:
+    """The reform index (scoring/index): bench/index_bench.py, each scale in its own process."""
+    out = subprocess.run(
+        [PY, str(ROOT / "bench" / "index_bench.py"), "--runs", str(args.runs)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.rstrip() if out.returncode == 0 else f"index: failed\n{out.stderr[-2000:]}"
+
+
 def ledger(args, data: Datasets) -> str:
+    """The dossier ledger to counts (bench/ledger_bench.py: each scale generated, measured, deleted)."""
     import ledger_bench
 
     return ledger_bench.report(args.ledger_scales)
 
 
-# Separate processes first: a child's ru_maxrss starts from its parent's at the fork, so the
-# parent stays small until the sections that load data in process (sample, national-whatif, csv).
 SECTIONS = {
     "province": province,
     "national": national,
@@ -307,6 +321,7 @@ SECTIONS = {
     "national-whatif": national_whatif,
     "csv": csv_writer,
     "kills": kills,
+    "index": index,
 }
 DEFAULT_SECTIONS = [s for s in SECTIONS if s != "kills"]
 

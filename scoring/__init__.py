@@ -15,6 +15,14 @@ from .records import Records, ValidationError, load_records
 
 __version__ = "0.1.0"
 
+
+def reform_index(records, year, criteria=None, **options):
+    """The reform index of `year` from criterion points (`scoring.index.compute`; docs/index.md)."""
+    from .index import compute
+
+    return compute(records, year, criteria, **options)
+
+
 __all__ = [
     "Criteria",
     "CriteriaError",
@@ -25,5 +33,6 @@ __all__ = [
     "load_criteria",
     "load_records",
     "monitor_commitments",
+    "reform_index",
     "__version__",
 ]

@@ -37,8 +37,9 @@ from .criteria import Criteria, load_criteria
 from .evaluate import Evaluation, evaluate, format_score
 from .export import _write_atomically, manifest
 from .records import load_records
+from .resources import notebook_path
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "ranking_annex.ipynb"
+NOTEBOOK = notebook_path("ranking_annex.ipynb")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -238,17 +239,6 @@ def _in_ranking_order(ev: Evaluation, df: pd.DataFrame, key: str) -> pd.DataFram
 def _notes(parts: list[str]) -> str:
     """'A; b; c': the notes of a cell, the later ones in lower case after the semicolon."""
     return "; ".join(p if i == 0 else p[:1].lower() + p[1:] for i, p in enumerate(parts))
-
-
-def _streak_from_evidence(evidence: str) -> list[tuple[str, str]]:
-    """(year, band) pairs of the run named in a decision's evidence (streak_years=…; streak_bands=…)."""
-    years = re.search(r"streak_years=([0-9;]*)", evidence)
-    bands = re.search(r"streak_bands=(.*)$", evidence)
-    if not years or not bands:
-        return []
-    ys = [y for y in years.group(1).split(";") if y]
-    bs = [b.strip() for b in bands.group(1).split(";")][: len(ys)]
-    return list(zip(ys, bs, strict=False))
 
 
 def _streak_text(pairs: list[tuple[str, str]]) -> str:
@@ -504,15 +494,15 @@ def party_org_frame(ev: Evaluation) -> pd.DataFrame:
         "Xếp loại đề xuất",
         "Xếp loại sau khi áp dụng",
     ]
-    d = ev.decisions[ev.decisions["rule_id"] == "party_org_streak"][["subject_id", "evidence"]]
-    p = ev.party_org_classifications.merge(d, left_on="party_org_id", right_on="subject_id")
+    runs = ev.party_org_runs.drop(columns="unit_id")
+    p = ev.party_org_classifications.merge(runs, on="party_org_id")
     p = _in_ranking_order(ev, p, "party_org_id")
     names = _unit_names(ev)
     rows = [
         [
             x.party_org_id,
             names.get(x.unit_id, x.unit_id),
-            _streak_text(_streak_from_evidence(x.evidence)),
+            _streak_text(list(zip(x.streak_years.split(";"), x.streak_bands.split(";"), strict=True))),
             x.proposed_classification,
             x.final_classification,
         ]

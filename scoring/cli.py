@@ -9,12 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from .console import EXIT_INVALID, EXIT_OK, EXIT_WRITE_FAILED, check_out, never_a_traceback
 from .criteria import CriteriaError, load_criteria
 from .records import ValidationError, load_records
-
-EXIT_OK = 0
-EXIT_INVALID = 2
-EXIT_WRITE_FAILED = 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,7 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--format", choices=["csv", "parquet"], default="csv", help="định dạng bảng kết quả")
     ev.add_argument(
-        "--max-spreadsheet-rows", type=int, default=100_000, help="giới hạn số dòng để ghi decisions.xlsx"
+        "--max-spreadsheet-rows",
+        type=_spreadsheet_rows,
+        default=100_000,
+        help="giới hạn số dòng để ghi decisions.xlsx (tối đa 1.048.575)",
     )
     ev.add_argument("--quiet", action="store_true", help="không in tóm tắt")
     ev.add_argument("--csv-dialect", **CSV_DIALECT_OPTION)
@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="kèm sổ theo dõi hồ sơ một cửa năm 2020 (giả lập, CSV khoảng 11 MB) khớp số liệu tổng hợp",
     )
+    sm.add_argument("--force", action="store_true", help="ghi đè các tệp cùng tên đã có trong thư mục")
 
     sy = sub.add_parser("synth", help="sinh bộ dữ liệu tổng hợp (giả lập) quy mô lớn để đo tốc độ")
     sy.add_argument("dir")
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("--seed", type=int, default=0)
     sy.add_argument("--last-year", type=int, default=2020)
     sy.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
+    sy.add_argument("--index", action="store_true", help="thêm điểm tiêu chí (giả lập) của năm cuối")
     sy.add_argument("--dossiers", type=int, default=0, help="số hồ sơ của sổ theo dõi năm cuối (Parquet)")
     sy.add_argument("--steps-per-dossier", type=int, default=3, help="số bước xử lý mỗi hồ sơ")
 
@@ -140,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--report-date", default="", help="ngày của báo cáo kèm theo; để trống: …")
     an.add_argument("--no-pdf", action="store_true", help="chỉ xuất HTML")
 
+    from .index.command import add_parser as add_index_parser  # the reform index (scoring/index)
+
+    add_index_parser(sub)
+
     from .ledger.command import add_parser as add_ledger_parser
 
     add_ledger_parser(sub, "thay đổi một tham số (cách đọc sổ theo dõi hồ sơ); lặp lại được")
@@ -150,29 +156,51 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _spreadsheet_rows(text: str) -> int:
+    from .export import check_spreadsheet_rows
+
+    try:
+        return check_spreadsheet_rows(int(text))
+    except ValueError as exc:
+        why = str(exc) if text.strip().lstrip("-").isdigit() else "cần một số nguyên"
+        raise argparse.ArgumentTypeError(why) from None
+
+
+@never_a_traceback
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    out = getattr(args, "out", None) or getattr(args, "dir", None)
+    if out is not None:
+        check_out(out)  # an output path that is a file: exit 2 before any work
     try:
         if args.command == "sample":
-            from .sample import write_sample
+            from .sample import SampleExists, write_sample
 
             try:
-                written = write_sample(args.dir)
+                extra = None
                 if args.with_ledger:  # generated, not shipped (scoring.ledger.sample)
-                    from .ledger.sample import write_sample_ledger
+                    from .ledger.sample import sample_ledger_files
 
-                    written += write_sample_ledger(args.dir)
-            except OSError as exc:
-                print(f"Không ghi được bộ dữ liệu mẫu vào {args.dir}: {exc.strerror or exc}", file=sys.stderr)
-                return EXIT_WRITE_FAILED
+                    extra = sample_ledger_files()
+                written = write_sample(args.dir, force=args.force, extra=extra)
+            except SampleExists as exc:
+                print(str(exc), file=sys.stderr)
+                return EXIT_INVALID
             for path in written:
                 print(path)
             return EXIT_OK
         if args.command == "synth":
             from .synth import generate, write
+            from .synth_limits import size_problems
 
             first = args.last_year - args.years + 1
-            tables = generate(args.units, args.officials, args.years, args.seed, first_year=first)
+            problems = size_problems(args.units, args.officials, args.years, first, args.format, args.dir)
+            if problems:
+                print("\n".join(problems), file=sys.stderr)
+                return EXIT_INVALID
+            tables = generate(
+                args.units, args.officials, args.years, args.seed, first_year=first, index=args.index
+            )
             if args.dossiers:  # the ledger of the last year replaces its recorded counts (scoring.ledger)
                 from .ledger.synth import without_recorded_year, write_ledger
 
@@ -191,7 +219,10 @@ def main(argv: list[str] | None = None) -> int:
             from .ledger.command import run as run_ledger
 
             return run_ledger(args, _overrides(args.set))
+        if args.command == "index":
+            from .index.command import main as index_main
 
+            return index_main(args)
         if args.command == "monitor":
             from .monitor.command import run as run_monitor
 
@@ -205,8 +236,13 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
     if args.command == "explain":
+        if not _known_subject(ev, args.id):  # a mistyped id is a usage error, not an answer
+            print(ev.explain(args.id), file=sys.stderr)
+            return EXIT_INVALID
         print(ev.explain(args.id))
         return EXIT_OK
+    from .atomic import OutputNotAFolder
+    from .console import os_error_text
     from .export import write_outputs
 
     try:
@@ -215,17 +251,31 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.out),
             fmt=args.format,
             max_spreadsheet_rows=args.max_spreadsheet_rows,
+            on_wait=_waiting,
             csv_dialect=args.csv_dialect,
         )
-    except NotADirectoryError as exc:  # --out names a file: a usage error, nothing written
-        print(str(exc), file=sys.stderr)
-        return EXIT_INVALID
+    except OutputNotAFolder:
+        raise  # a usage error (exit 2), nothing written
     except OSError as exc:  # disk full, no permission: nothing half-written is left behind
-        print(f"Không ghi được kết quả vào {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"Không ghi được kết quả vào {args.out}: {os_error_text(exc)}", file=sys.stderr)
         return EXIT_WRITE_FAILED
     if not args.quiet:
         _report(ev, notices, args.out)
     return EXIT_OK
+
+
+def _known_subject(ev, subject_id: str) -> bool:
+    """Whether the id names a unit, official or party organisation of the evaluated year."""
+    columns = (
+        (ev.unit_ranking, "unit_id"),
+        (ev.official_ratings, "official_id"),
+        (ev.party_org_classifications, "party_org_id"),
+    )
+    return any((df[col].astype(str) == str(subject_id)).any() for df, col in columns)
+
+
+def _waiting(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def _report(ev, notices: list[str], out, *lines: str) -> None:

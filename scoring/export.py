@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -21,11 +19,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import __version__
+from .atomic import publish
 from .evaluate import OUTPUT_COLUMNS, Evaluation
 from .workbook import decisions_workbook
 from .xlsx import FORMULA_START
 
 MAX_SPREADSHEET_ROWS = 100_000
+EXCEL_MAX_ROWS = 1_048_576  # rows of an Excel sheet, the header row included
 LIST_COLUMNS = {"capped_by", "reasons", "streak_years", "streak_bands", "actions"}
 
 
@@ -64,22 +64,23 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
 def _csv_bytes(df: pd.DataFrame) -> bytes:
     """The table as CSV (UTF-8 with BOM, CRLF, minimal quoting), formatted in Arrow.
 
-    Same bytes as `csv_frame(df).to_csv(...)`, a million rows in about a second: each column
-    becomes an Arrow string array, a row is their join, and the body is the data buffer of the
-    rows (each ending in CRLF), with no Python object per cell.
+    Same bytes as `csv_frame(df).to_csv(...)`, with no Python object per cell: each column
+    becomes an Arrow string array (one pass finds the few cells to quote or guard), the last
+    one with its line end, a row is their join, and the body is the data buffer of the rows.
     """
     header = ",".join(_quote_py(str(c)) for c in df.columns) + "\r\n"
+    head = "\ufeff".encode() + header.encode("utf-8")
     if len(df) == 0:
-        return "\ufeff".encode() + header.encode("utf-8")
+        return head
     cols = [_arrow_text(df[c], c) for c in df.columns]
-    rows = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[0]
-    rows = pc.binary_join_element_wise(rows, "\r\n", "")  # the line end after the last column
+    cols[-1] = pc.binary_join_element_wise(cols[-1], "\r\n", "")  # the line end, on one column
+    rows = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[-1]
     if isinstance(rows, pa.ChunkedArray):
         rows = rows.combine_chunks()
-    arr = rows.cast(pa.large_string())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    body = arr.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
-    return "\ufeff".encode() + header.encode("utf-8") + body
+    width = np.int64 if pa.types.is_large_string(rows.type) else np.int32
+    offsets = np.frombuffer(rows.buffers()[1], dtype=width)[rows.offset : rows.offset + len(rows) + 1]
+    body = memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
+    return b"".join((head, body))
 
 
 # The CSV dialects: `standard` is the machine contract of SPEC §3 (comma, decimal point);
@@ -99,9 +100,6 @@ def _csv_bytes_vn(df: pd.DataFrame) -> bytes:
     return "\ufeff".encode() + buf.getvalue().encode("utf-8")
 
 
-_NEEDS_QUOTES = '[",\r\n]'
-
-
 def _quote_py(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in '",\r\n') else text
 
@@ -118,37 +116,60 @@ def _arrow_text(s: pd.Series, name: str) -> pa.Array:
         whole = pc.cast(pa.array(scaled // 10**decimals), pa.string())
         frac = pc.utf8_lpad(pc.cast(pa.array(scaled % 10**decimals), pa.string()), decimals, "0")
         text = pc.binary_join_element_wise(whole, frac, ".")
-        return pc.if_else(pa.array(ok), text, "")
+        return text if ok.all() else pc.if_else(pa.array(ok), text, "")
     if s.dtype.kind in "iu" or str(s.dtype) == "Int64":
         ints = s.astype("Int64")
         text = pc.cast(pa.array(ints.to_numpy(dtype=np.int64, na_value=0)), pa.string())
-        return pc.if_else(pa.array(ints.notna().to_numpy()), text, "")
+        missing = ints.isna().to_numpy()
+        return pc.if_else(pa.array(~missing), text, "") if missing.any() else text
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = pa.array([_quote_py(neutralise(str(c))) for c in s.cat.categories], type=pa.string())
         codes = s.cat.codes.to_numpy()
-        return pc.if_else(pa.array(codes >= 0), cats.take(pa.array(np.maximum(codes, 0))), "")
+        text = cats.take(pa.array(np.maximum(codes, 0)))
+        return pc.if_else(pa.array(codes >= 0), text, "") if (codes < 0).any() else text
     if isinstance(s.array, pd.arrays.ArrowStringArray):
         arr = pc.fill_null(pa.array(s.array), "")
     else:
         arr = pa.array(s.astype(object).where(s.notna(), "").astype(str).tolist(), type=pa.string())
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    arr = arr.cast(pa.string())
-    formula = pc.or_(
-        pc.starts_with(arr, "="),
-        pc.or_(
-            pc.starts_with(arr, "+"),
-            pc.or_(
-                pc.starts_with(arr, "-"),
-                pc.or_(
-                    pc.starts_with(arr, "@"), pc.or_(pc.starts_with(arr, "\t"), pc.starts_with(arr, "\r"))
-                ),
-            ),
-        ),
-    )
-    arr = pc.if_else(formula, pc.binary_join_element_wise("'", arr, ""), arr)
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
-    return pc.if_else(pc.match_substring_regex(arr, _NEEDS_QUOTES), quoted, arr)
+    return _guarded(arr.cast(pa.string()))
+
+
+_QUOTE_BYTES = np.frombuffer(b'",\r\n', dtype=np.uint8)
+_FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode(), dtype=np.uint8)
+
+
+def _guarded(arr: pa.Array) -> pa.Array:
+    """Neutralise formula-like cells and quote cells that need it: one pass, then the few found.
+
+    The pass reads the column's UTF-8 bytes as one numpy array (the bytes looked for are
+    ASCII, never part of a multi-byte letter): a quote, comma or line break anywhere, or a
+    formula character first. Only the rows found become Python strings.
+    """
+    special = _special_rows(arr)
+    if not special.any():
+        return arr
+    where = np.flatnonzero(special)
+    fixed = [_quote_py(neutralise(v)) for v in arr.take(pa.array(where)).to_pylist()]
+    return pc.replace_with_mask(arr, pa.array(special), pa.array(fixed, type=pa.string()))
+
+
+def _special_rows(arr: pa.Array) -> np.ndarray:
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
+    if arr.buffers()[2] is None or offsets[-1] == offsets[0]:
+        return np.zeros(len(arr), dtype=bool)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[: offsets[-1]]
+    body = data[offsets[0] :]
+    hit = body == _QUOTE_BYTES[0]
+    for b in _QUOTE_BYTES[1:]:
+        hit |= body == b
+    special = np.zeros(len(arr), dtype=bool)
+    special[np.searchsorted(offsets, np.flatnonzero(hit) + offsets[0], side="right") - 1] = True
+    starts = offsets[:-1]
+    filled = starts < offsets[1:]
+    special[filled] |= np.isin(data[starts[filled]], _FORMULA_BYTES)
+    return special
 
 
 def manifest(ev: Evaluation, scenario: str | None = None) -> dict:
@@ -194,15 +215,18 @@ def write_outputs(
     scenario: str | None = None,
     extra: dict[str, bytes] | None = None,
     manifest_extra: dict | None = None,
+    lock_timeout: float | None = None,
+    on_wait=None,
     csv_dialect: str = "standard",
 ) -> list[str]:
     """Write the five tables, `decisions.xlsx` (when small enough) and `manifest.json`.
 
     `extra` files (a scenario's changes, say) are written with them and listed in the
     manifest, with `manifest_extra` entries. Returns the notices of the export (e.g. the
-    workbook skipped). All or nothing: files are complete in a temporary folder before they
-    are moved into `out_dir`.
+    workbook skipped); the manifest's `notes` holds the run's notes and these notices. All or
+    nothing, one writer at a time (`scoring.atomic.publish`, docs/exports.md).
     """
+    check_spreadsheet_rows(max_spreadsheet_rows)
     out = Path(out_dir)
     tables = ev.tables()
     notices = []
@@ -227,9 +251,20 @@ def write_outputs(
         m["csv_dialect"] = csv_dialect
     m.update(manifest_extra or {})
     m["files"] = sorted(files)
+    m["notes"] = [*ev.notes, *notices]
     files["manifest.json"] = (json.dumps(m, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    _write_atomically(out, files)
+    notices.extend(_write_atomically(out, files, lock_timeout=lock_timeout, on_wait=on_wait))
     return notices
+
+
+def check_spreadsheet_rows(n: int) -> int:
+    """The workbook row limit asked for, if a sheet can hold it (a header and n rows)."""
+    if not 0 <= n <= EXCEL_MAX_ROWS - 1:
+        raise ValueError(
+            f"giới hạn số dòng của bảng tính phải từ 0 đến {_vn(EXCEL_MAX_ROWS - 1)} "
+            f"(một trang Excel có {_vn(EXCEL_MAX_ROWS)} dòng, kể cả dòng tiêu đề), nhận được {_vn(n)}"
+        )
+    return n
 
 
 def _vn(n: int) -> str:
@@ -242,110 +277,13 @@ def fits_spreadsheet(ev: Evaluation, max_rows: int = MAX_SPREADSHEET_ROWS) -> bo
     return max(len(df) for df in ev.tables().values()) <= max_rows
 
 
-def _write_atomically(out: Path, files: dict[str, bytes | pd.DataFrame]) -> None:
-    """Write `files` into `out`, all or nothing.
-
-    Every file is written and fsync'ed in a temporary folder beside `out` first; an exception
-    (or a kill) before the move leaves `out` as it was (absent, or its previous complete
-    content) and removes what this call created. Then:
-    - `out` absent: the temporary folder is renamed to `out` (one atomic rename);
-    - `out` holding only a previous export (its manifest lists every file in it) or nothing:
-      the old folder is renamed aside, the new one into place, the old one removed — readers
-      see the old export or the new one, never a mix, and no stale file survives;
-    - `out` holding other files too (e.g. `--out .`): nothing of the user's is moved; each of
-      our files replaces its namesake whole (os.replace), the manifest last, and the files of
-      the previous export that this one does not write are removed.
-    """
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(f"Không ghi được kết quả: {out} là một tệp, không phải thư mục")
-    created = _missing_ancestors(out)
-    parent = out.resolve().parent if out.exists() or out.is_symlink() else out.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
-    old: Path | None = None
-    done = False
-    try:
-        for name, body in files.items():
-            target = tmp / name
-            if isinstance(body, pd.DataFrame):
-                body.to_parquet(target, index=False)
-            else:
-                target.write_bytes(body)
-            with open(target, "rb") as f:
-                os.fsync(f.fileno())
-        os.chmod(tmp, 0o755)
-        if not out.exists() and not out.is_symlink():
-            os.rename(tmp, out)
-        elif out.is_dir() and not out.is_symlink() and _only_a_previous_export(out):
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
-            os.rmdir(old)
-            os.rename(out, old)
-            try:
-                os.rename(tmp, out)
-            except BaseException:
-                os.rename(old, out)  # the previous export goes back where it was
-                old = None
-                raise
-        else:
-            stale = _previous_export_files(out) - set(files)
-            for name in sorted(files, key=lambda n: n == "manifest.json"):
-                os.replace(tmp / name, out / name)
-            for name in sorted(stale):
-                (out / name).unlink(missing_ok=True)
-        _fsync_dir(parent)
-        done = True
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and old.exists():
-            shutil.rmtree(old, ignore_errors=True)
-        if not done:
-            for folder in reversed(created):  # the parents this call made, innermost first
-                try:
-                    folder.rmdir()
-                except OSError:
-                    break
-
-
-def _missing_ancestors(out: Path) -> list[Path]:
-    """The folders above `out` that do not exist yet, outermost first."""
-    missing = []
-    p = out.absolute().parent
-    while not p.exists():
-        missing.append(p)
-        p = p.parent
-    return list(reversed(missing))
-
-
-def _previous_export_files(out: Path) -> set[str]:
-    """The files a previous export wrote into `out`, as its manifest lists them."""
-    try:
-        m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        if m.get("tool") != "scoring":
-            return set()
-        return {str(f) for f in m.get("files", []) if "/" not in str(f) and str(f) not in ("", ".", "..")}
-    except (OSError, ValueError, AttributeError):
-        return set()
-
-
-def _only_a_previous_export(out: Path) -> bool:
-    names = set(os.listdir(out))
-    if not names:
-        return True
-    return "manifest.json" in names and names <= _previous_export_files(out) | {"manifest.json"}
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # e.g. Windows: folders cannot be opened
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+def _write_atomically(out: Path, files: dict[str, bytes | pd.DataFrame], **kwargs) -> list[str]:
+    """Publish `files` into `out`, all or nothing (scoring.atomic); Parquet tables written there."""
+    bodies = {
+        name: partial(body.to_parquet, index=False) if isinstance(body, pd.DataFrame) else body
+        for name, body in files.items()
+    }
+    return publish(out, bodies, **kwargs)
 
 
 # -- for other commands' outputs (the monitor): the same CSV form and the same all-or-nothing write
@@ -356,7 +294,7 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return _csv_bytes(df)
 
 
-def write_files(out_dir: str | Path, files: dict[str, bytes]) -> None:
+def write_files(out_dir: str | Path, files: dict[str, bytes], **kwargs) -> list[str]:
     """Write `files` (name -> bytes, `manifest.json` among them, listing the others under "files")
-    into `out_dir`, all or nothing, as `write_outputs` does."""
-    _write_atomically(Path(out_dir), files)
+    into `out_dir`, all or nothing, as `write_outputs` does (scoring.atomic.publish)."""
+    return _write_atomically(Path(out_dir), files, **kwargs)

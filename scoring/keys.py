@@ -14,19 +14,20 @@ import pyarrow.compute as pc
 
 
 def _arrow(s: pd.Series) -> pa.ChunkedArray:
-    arr = (
-        pa.chunked_array([pa.array(s.to_numpy(dtype=object), type=pa.string())])
-        if s.dtype == object
-        else None
-    )
-    if arr is None:
-        got = pa.array(s)
-        arr = got if isinstance(got, pa.ChunkedArray) else pa.chunked_array([got])
-    return arr.cast(pa.string()) if arr.type != pa.string() else arr
+    """The column's own Arrow data (no copy for pandas' Arrow-backed strings)."""
+    if s.dtype == object:
+        return pa.chunked_array([pa.array(s.to_numpy(dtype=object), type=pa.large_string())])
+    got = pa.array(s)
+    arr = got if isinstance(got, pa.ChunkedArray) else pa.chunked_array([got])
+    return arr if pa.types.is_large_string(arr.type) else arr.cast(pa.large_string())
 
 
 def encode(*columns: pd.Series) -> tuple[list[np.ndarray], int]:
-    """Codes for each column in one shared key space, and the number of distinct keys."""
+    """Codes for each column in one shared key space, and the number of distinct keys.
+
+    Encoded straight from the Arrow arrays: pandas' strings are Arrow large strings, so nothing
+    is cast or copied before the one dictionary encoding.
+    """
     if not columns:
         return [], 0
     chunks = []
@@ -34,7 +35,7 @@ def encode(*columns: pd.Series) -> tuple[list[np.ndarray], int]:
         chunks.extend(_arrow(s).chunks)
     if not chunks:
         return [np.zeros(0, dtype=np.int64) for _ in columns], 0
-    enc = pa.chunked_array(chunks, type=pa.string()).dictionary_encode()
+    enc = pa.chunked_array(chunks, type=pa.large_string()).dictionary_encode()
     codes = np.concatenate(
         [pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64) for c in enc.chunks]
         or [np.zeros(0, np.int64)]

@@ -23,9 +23,7 @@ A corrected score goes back into the records, so everything the engine derives f
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,15 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .criteria import RULE_IDS, Criteria
+from .compare import (  # noqa: F401 (the what-if's diff, re-exported: scoring.scenario.compare)
+    CHANGE_CHANGED,
+    CHANGE_COLUMNS,
+    CHANGE_GONE,
+    CHANGE_NEW,
+    SEVERITY,
+    compare,
+)
+from .criteria import Criteria
 from .evaluate import Evaluation, evaluate
 from .export import (
     MAX_SPREADSHEET_ROWS,
@@ -193,6 +199,7 @@ def apply(records: Records, criteria: Criteria, scenario: Scenario) -> tuple[Rec
     engine caches on them — integer keys — serves every what-if of the same data.
     """
     crit = criteria.with_overrides(scenario.overrides)
+    records = records.with_readings(crit)  # a reading of how files are read: read them again
     if not scenario.corrections:
         return records, crit
     units = pd.Index(records.units["unit_id"])
@@ -264,224 +271,6 @@ def run(records: Records, year: int, criteria: Criteria, scenario: Scenario) -> 
 
 
 # ---------------------------------------------------------------------------------------
-# Comparing
-
-CHANGE_NEW = "mới áp dụng"
-CHANGE_GONE = "không còn áp dụng"
-CHANGE_CHANGED = "thay đổi"
-CHANGE_COLUMNS = [
-    "year",
-    "subject_type",
-    "subject_id",
-    "unit_id",
-    "rule_id",
-    "clause",
-    "field",
-    "before",
-    "after",
-    "change",
-]
-# The biggest consequences first: removal triggers, head caps, party caps, official caps,
-# then the unit's own band and eligibility.
-SEVERITY = {
-    "head_removal_streak": 0,
-    "head_reform_band": 1,
-    "party_org_streak": 2,
-    "official_late_dossiers": 3,
-    "unit_late_dossiers": 4,
-}
-FIELDS = ("decision", "band", "emulation_eligible", "final_rating", "final_classification")
-ELIGIBLE_TEXT = {True: "được xét thi đua, khen thưởng", False: "không được xét thi đua, khen thưởng"}
-
-
-def compare(base: Evaluation, alt: Evaluation) -> pd.DataFrame:
-    """The decisions and final outcomes that differ between two evaluations of one year.
-
-    Two kinds of row, told apart by `field`:
-    - `decision`: a (subject, rule) decision that is new in `alt` ("mới áp dụng"), gone
-      ("không còn áp dụng") or has another outcome ("thay đổi"); before/after are outcomes.
-      A change of evidence alone (the threshold quoted, the same cap) is not a change.
-    - an outcome of the subject that changed: `band` and `emulation_eligible` of a unit,
-      `final_rating` of an official, `final_classification` of a party organisation;
-      before/after are the printed values, `rule_id` the rules that cap it in either run.
-      These catch what no decision shows (a band moved by its bounds or a corrected score)
-      and what one shows without consequence (a cap that does not bind).
-
-    Sorted by severity (removal trigger, head cap, party cap, official cap, unit band or
-    eligibility), then subject, then field. Works on plain arrays: a what-if on the sample
-    compares in a few milliseconds.
-    """
-    if base.year != alt.year:
-        raise ValueError(f"compare needs two evaluations of one year, got {base.year} and {alt.year}")
-    crit = alt.criteria
-    clauses = {r: crit.rule(r).clause for r in RULE_IDS}
-    rows = _decision_changes(base, alt)
-    band_clause = str(crit.parameter_info("band_min_tot")["clause"])
-    u_b, u_a = base.unit_ranking, alt.unit_ranking
-    rows += _field_changes("unit", "band", u_b, u_a, "unit_id", "band", "reasons", clauses, band_clause)
-    rows += _field_changes(
-        "unit", "emulation_eligible", u_b, u_a, "unit_id", "emulation_eligible", None, clauses,
-        fixed_rule="unit_late_dossiers", text=ELIGIBLE_TEXT,
-    )  # fmt: skip
-    rows += _field_changes(
-        "official", "final_rating", base.official_ratings, alt.official_ratings, "official_id",
-        "final_rating", "capped_by", clauses,
-    )  # fmt: skip
-    rows += _field_changes(
-        "party_org", "final_classification", base.party_org_classifications,
-        alt.party_org_classifications, "party_org_id", "final_classification", None, clauses,
-        fixed_rule="party_org_streak",
-    )  # fmt: skip
-    if not rows:
-        return _empty_changes()
-    types = {t: i for i, t in enumerate(("unit", "official", "party_org"))}
-    fields = {f: i for i, f in enumerate(FIELDS)}
-    rows.sort(key=lambda r: (r[0], types[r[1]], r[2], fields[r[5]], r[3]))
-    units = _unit_ids(rows, base, alt)
-    cols = list(zip(*rows, strict=True))
-    return pd.DataFrame(
-        {
-            "year": np.full(len(rows), alt.year, dtype=np.int64),
-            "subject_type": np.array(cols[1], dtype=object),
-            "subject_id": np.array(cols[2], dtype=object),
-            "unit_id": np.array(units, dtype=object),
-            "rule_id": np.array(cols[3], dtype=object),
-            "clause": np.array(cols[4], dtype=object),
-            "field": np.array(cols[5], dtype=object),
-            "before": np.array(cols[6], dtype=object),
-            "after": np.array(cols[7], dtype=object),
-            "change": np.array(cols[8], dtype=object),
-        },
-        columns=CHANGE_COLUMNS,
-    )
-
-
-def _empty_changes() -> pd.DataFrame:
-    df = pd.DataFrame({c: pd.Series([], dtype=object) for c in CHANGE_COLUMNS})
-    return df.astype({"year": "int64"})
-
-
-# A change row while it is built: (severity, subject_type, subject_id, rule_id, clause, field,
-# before, after, change).
-
-
-def _decision_changes(base: Evaluation, alt: Evaluation) -> list[tuple]:
-    def index(d: pd.DataFrame) -> dict:
-        cols = [
-            d[c].to_numpy(dtype=object)
-            for c in ("subject_type", "subject_id", "rule_id", "clause", "outcome")
-        ]
-        return {(t, s, r): (c, o) for t, s, r, c, o in zip(*cols, strict=True)}
-
-    b, a = index(base.decisions), index(alt.decisions)
-    rows = []
-    for key in b.keys() | a.keys():
-        was, now = b.get(key), a.get(key)
-        if was is not None and now is not None and was[1] == now[1]:
-            continue
-        change = CHANGE_GONE if now is None else CHANGE_NEW if was is None else CHANGE_CHANGED
-        t, s, r = key
-        clause = (now or was)[0]
-        before = was[1] if was else ""
-        after = now[1] if now else ""
-        rows.append((SEVERITY.get(r, 9), t, s, r, clause, "decision", before, after, change))
-    return rows
-
-
-def _column(df: pd.DataFrame, col: str) -> np.ndarray:
-    s = df[col]
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        cats = np.array([*s.cat.categories.astype(object), None], dtype=object)
-        return cats[s.cat.codes.to_numpy()]  # code -1 (missing) picks None
-    return s.to_numpy(dtype=object)
-
-
-def _field_changes(
-    subject_type: str,
-    field_name: str,
-    b: pd.DataFrame,
-    a: pd.DataFrame,
-    key: str,
-    col: str,
-    rule_col: str | None,
-    clauses: dict[str, str],
-    default_clause: str = "",
-    fixed_rule: str | None = None,
-    text: dict | None = None,
-) -> list[tuple]:
-    kb, ka = b[key].to_numpy(dtype=object), a[key].to_numpy(dtype=object)
-    cols = [col] + ([rule_col] if rule_col else [])
-    bv = {c: _column(b, c) for c in cols}
-    av = {c: _column(a, c) for c in cols}
-    if len(kb) == len(ka) and (kb == ka).all():
-        keys = kb
-    else:  # other rows or another order (ranks move with scores): align on the key
-        keys = np.array(list(dict.fromkeys([*kb, *ka])), dtype=object)
-        where = {k: i for i, k in enumerate(keys)}
-        for src, ks in ((bv, kb), (av, ka)):
-            pos = np.fromiter((where[k] for k in ks), dtype=np.int64, count=len(ks))
-            for c in cols:
-                full = np.full(len(keys), None, dtype=object)
-                full[pos] = src[c]
-                src[c] = full
-    before, after = bv[col], av[col]
-    differ = np.asarray(before != after, dtype=bool) & ~(pd.isna(before) & pd.isna(after))
-    rows = []
-    for i in np.flatnonzero(differ):
-        if fixed_rule:
-            ids = [fixed_rule]
-        else:
-            got = set()
-            for v in (bv[rule_col][i], av[rule_col][i]):
-                if not _absent(v):
-                    got.update(str(v).split(";"))
-            ids = [r for r in RULE_IDS if r in got]
-        severity = min((SEVERITY[r] for r in ids), default=SEVERITY["unit_late_dossiers"])
-        if subject_type == "official" and not ids:
-            severity = SEVERITY["official_late_dossiers"]
-        clause = "; ".join(dict.fromkeys(clauses[r] for r in ids)) or default_clause
-        rows.append(
-            (
-                severity,
-                subject_type,
-                keys[i],
-                ";".join(ids),
-                clause,
-                field_name,
-                _show(before[i], text),
-                _show(after[i], text),
-                CHANGE_CHANGED,
-            )
-        )
-    return rows
-
-
-def _show(v, text: dict | None) -> str:
-    if _absent(v):
-        return ""
-    return text[bool(v)] if text is not None else str(v)
-
-
-def _absent(v) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-
-
-def _unit_ids(rows: list[tuple], base: Evaluation, alt: Evaluation) -> list[str]:
-    """The unit each subject belongs to: itself for a unit, from the tables for the others."""
-    lookup = {"official": {}, "party_org": {}}
-    for t, table, key in (
-        ("official", "official_ratings", "official_id"),
-        ("party_org", "party_org_classifications", "party_org_id"),
-    ):
-        if any(r[1] == t for r in rows):
-            for ev in (base, alt):
-                df = getattr(ev, table)
-                ids, units = df[key].to_numpy(dtype=object), df["unit_id"].to_numpy(dtype=object)
-                lookup[t].update(zip(ids, units, strict=True))
-    return [r[2] if r[1] == "unit" else lookup[r[1]].get(r[2], "") for r in rows]
-
-
-# ---------------------------------------------------------------------------------------
 # The scenario's decisions as a workbook for people (scoring/workbook.py)
 
 
@@ -504,17 +293,9 @@ def write_workbook(
 
 
 def _atomic_write(path: Path, body: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(body)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    from .atomic import write_file
+
+    write_file(path, body)
 
 
 def changes_csv_bytes(changes: pd.DataFrame, sep: str = ",") -> bytes:

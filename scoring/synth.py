@@ -233,8 +233,12 @@ def generate(
     n_years: int,
     seed: int,
     first_year: int | None = None,
+    index: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """The six synthetic input tables of SPEC §3 (see the module docstring).
+
+    ``index``: also ``criterion_scores`` and ``survey_results`` for the last year, whose index
+    equals each unit's score (``scoring.index.synth``).
 
     ``n_officials`` is the population of the last year (at least one per unit, since
     each unit has a head); past years list only the heads.
@@ -269,7 +273,12 @@ def generate(
         "official_dossiers": official_dossiers,
         "party_orgs": party_orgs,
     }
-    return {name: _frame(columns) for name, columns in tables.items()}
+    out = {name: _frame(columns) for name, columns in tables.items()}
+    if index:
+        from .index.synth import points_for
+
+        out.update(points_for(out, seed))
+    return out
 
 
 def write(tables: dict[str, pd.DataFrame], out_dir: str | Path, fmt: str = "parquet") -> list[Path]:
@@ -593,10 +602,17 @@ def _main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--first-year", type=int, default=None)
     parser.add_argument("--format", choices=("parquet", "csv", "xlsx"), default="parquet")
+    parser.add_argument("--index", action="store_true", help="criterion points of the last year too")
     parser.add_argument("--dossiers", type=int, default=0)  # a dossier ledger: scoring.ledger.synth
     parser.add_argument("--steps-per-dossier", type=int, default=3)
     args = parser.parse_args(argv)
-    tables = generate(args.units, args.officials, args.years, args.seed, args.first_year)
+    first = DEFAULT_LAST_YEAR - args.years + 1 if args.first_year is None else args.first_year
+    from .synth_limits import size_problems
+
+    problems = size_problems(args.units, args.officials, args.years, first, args.format, args.out_dir)
+    if problems:
+        parser.error(" ".join(problems))
+    tables = generate(args.units, args.officials, args.years, args.seed, args.first_year, args.index)
     if args.dossiers:
         from .ledger.synth import without_recorded_year, write_ledger
 

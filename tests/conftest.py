@@ -25,6 +25,9 @@ COLUMNS = {
     "officials": ("year", "official_id", "full_name", "unit_id", "role", "proposed_rating"),
     "official_dossiers": ("year", "official_id", "handled", "late"),
     "party_orgs": ("year", "party_org_id", "unit_id", "proposed_classification"),
+    # the reform index's optional tables (scoring/index)
+    "criterion_scores": ("year", "unit_id", "item_id", "self_points", "appraised_points"),
+    "survey_results": ("year", "unit_id", "item_id", "respondents", "satisfied", "points"),
 }
 
 # Canonical labels, as SPEC §2 prints them.

@@ -7,12 +7,14 @@ The package's sample folder carries no ledger (its evaluation reads the recorded
 
 from __future__ import annotations
 
+import errno
 import json
 
 import pandas as pd
 import pytest
 
 import scoring
+from scoring.atomic import LOCK_NAME
 from scoring.cli import main
 from scoring.ledger import derive, has_ledger
 from scoring.ledger.sample import CARELESS, LEDGER_FILES, build, sample_with_ledger
@@ -121,11 +123,26 @@ def test_the_notebook_folder_is_made_once_outside_the_repository(tmp_path):
     stamp = (first / "dossiers.csv").stat().st_mtime_ns
     assert sample_with_ledger(tmp_path) == first
     assert (first / "dossiers.csv").stat().st_mtime_ns == stamp  # reused, not made again
-    assert [p.name for p in (tmp_path / "scoring-sample-ledger").iterdir()] == [first.name]
+    # one folder (the writers' lock file of scoring.atomic aside)
+    made = [p.name for p in (tmp_path / "scoring-sample-ledger").iterdir() if p.name != LOCK_NAME]
+    assert made == [first.name]
 
 
-def test_a_sample_that_cannot_be_written_exits_1_with_a_message(tmp_path, capsys):
-    blocker = tmp_path / "a-file"
-    blocker.write_text("")
-    assert main(["sample", str(blocker / "mau"), "--with-ledger"]) == 1
-    assert "Không ghi được bộ dữ liệu mẫu vào" in capsys.readouterr().err
+def test_a_sample_that_cannot_be_written_exits_1_with_a_message_and_writes_nothing(
+    tmp_path, capsys, monkeypatch
+):
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(scoring.sample, "publish", full_disk)
+    assert main(["sample", str(tmp_path / "mau"), "--with-ledger"]) == 1
+    assert "Không ghi được kết quả" in capsys.readouterr().err
+    assert not (tmp_path / "mau").exists()
+
+
+def test_the_sample_with_its_ledger_refuses_to_overwrite_a_users_dossiers(tmp_path, capsys):
+    (tmp_path / "dossiers.csv").write_text("dossier_id\nMINE\n", encoding="utf-8")
+    assert main(["sample", str(tmp_path), "--with-ledger"]) == 2
+    assert "dossiers.csv" in capsys.readouterr().err
+    assert (tmp_path / "dossiers.csv").read_text(encoding="utf-8") == "dossier_id\nMINE\n"
+    assert not (tmp_path / "units.csv").exists()  # all or nothing

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ledger_helpers import ledger_folder, run_ledger
 
 import scoring
+from scoring.criteria import DEFAULT_CRITERIA
 
 LATE = ("D1", "U1", "2020-03-01", "2020-03-10", "2020-03-14", "")  # resolved four days late
 ON_TIME = ("D2", "U1", "2020-03-01", "2020-03-10", "2020-03-09", "")
@@ -103,3 +104,26 @@ def test_under_the_cure_reading_the_check_still_looks_at_every_overdue_dossier(t
     )
     row = run.compliance.iloc[0]
     assert (row["late"], row["overdue"], row["compliant"]) == (0, 1, 1)
+
+
+def test_the_check_runs_because_the_criteria_file_declares_it(tmp_path):
+    """A rule of the criteria's registry (scoring/rules/overdue_rescheduling.py): a criteria file
+    without it still reads the ledger's counts, and makes no finding."""
+    _, data = _check(tmp_path, [("D2", "2020-03-08", "2020-03-12", "1/XL", "")])
+    declared = scoring.load_criteria()
+    assert (
+        declared.rule("overdue_rescheduling").clause,
+        declared.rule_ids.index("overdue_rescheduling"),
+    ) == (
+        "II.2",
+        declared.rule_ids.index("official_late_dossiers") + 1,
+    )
+    text = DEFAULT_CRITERIA.read_text(encoding="utf-8")
+    start, end = text.index("  overdue_rescheduling:\n"), text.index("  head_reform_band:\n")
+    path = tmp_path / "without-the-check.yaml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    without = scoring.load_criteria(path)
+    for crit, found in ((declared, ["overdue_rescheduling"]), (without, [])):
+        ev = scoring.evaluate(scoring.load_records(data, crit), 2020, crit)
+        assert [r for r in ev.decisions["rule_id"] if r == "overdue_rescheduling"] == found
+        assert ev.ledger is not None and ev.ledger.year_counts["late"].sum() == 1

@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..criteria import Criteria
 from ..records import MAX_ROWS_PER_PROBLEM, OPTIONAL_EFFECT, Problem, Records, ValidationError
+from ..rules.overdue_rescheduling import LEDGER_RUN
 from . import engine
 from .core import Ledger, Readings, open_ledger
 from .load import has_ledger
@@ -437,10 +438,16 @@ def feed(records: Records, year: int, crit: Criteria) -> tuple[Records, LedgerRu
     tables = ["unit_dossiers"] + (["official_dossiers"] if run.official_counts is not None else [])
     stale = {f"Không có bảng {t}: {OPTIONAL_EFFECT[t]}." for t in tables if run.used == "ledger"}
     fed.notes = [n for n in fed.notes if n not in stale]
-    # what the records carry besides their tables (a scenario's corrections, the years checked,
-    # the raw text of extra tables) goes along; the integer keys are recomputed for the new tables
-    for name, value in records.__dict__.items():
-        if name not in fed.__dict__ and name != "_codes":
-            fed.__dict__[name] = value
+    # what the records carry besides their tables goes along; the caches of their columns, keys
+    # and matrices do not (the dossier tables changed: scoring.columns, context, records.load)
+    for name in CARRIED:
+        if name in records.__dict__ and name not in fed.__dict__:
+            fed.__dict__[name] = records.__dict__[name]
+    fed.__dict__[LEDGER_RUN] = run  # for the rule overdue_rescheduling (scoring/rules)
     run.__dict__["_fed"] = fed
     return fed, run
+
+
+# A scenario's corrections, the years checked at load, the raw text of the extra tables, the
+# digits scores were read at, and the opened ledger with its runs.
+CARRIED = ("corrections", "_checked_years", "_raw", "_read_digits", "_ledger", "_ledger_runs")

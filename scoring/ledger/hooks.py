@@ -1,15 +1,16 @@
-"""How the ledger plugs into `evaluate`: two calls, one at its entry and one at its end.
+"""How the ledger plugs into `evaluate`: a producer before the year context, a finish after.
 
-    records, ledger_run = feed_ledger(records, Y, crit)   # entry: counts from the ledger
-    ...
-    return finish_ledger(Evaluation(...), ledger_run)     # end: the II.2 finding, evidence, notes
+    records, ledger_run = feed_ledger(records, Y, crit)   # before build_context: counts from the ledger
+    ctx = build_context(records, Y, crit)                 # the rules never learn where a count came from
+    ...                                                   # overdue_rescheduling reads the run (scoring/rules)
+    return finish_ledger(Evaluation(...), ledger_run)     # evidence citing the ledger, notes, ev.ledger
 
-`feed_ledger` (scoring.ledger.derive.feed) hands the rules the counts derived from the
-dossiers; the rules never learn where a count came from. `finish_ledger` adds the
-`overdue_rescheduling` decisions (one per unit with violations, in the decisions' order),
-makes the late-dossier decisions' evidence cite the ledger ("tính từ N hồ sơ của sổ theo dõi
-…"), appends the ledger's notes, and keeps the run on the evaluation as `ev.ledger` for the
-views (notebook, annex section, ledger command). Without a ledger both are no-ops.
+`feed_ledger` (scoring.ledger.derive.feed) hands the year context records whose dossier counts
+come from the dossiers, carrying the run for the rule `overdue_rescheduling` (a rule module of
+the criteria's registry). `finish_ledger` makes the late-dossier decisions' evidence cite the
+ledger ("số liệu tính từ N hồ sơ trong sổ theo dõi …"), appends the ledger's notes, and keeps the
+run on the evaluation as `ev.ledger` for the views (notebook, annex section, ledger command).
+Without a ledger both are no-ops (`ev.ledger` is None).
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..criteria import RULE_IDS
-from ..decisions import SUBJECT_ORDER
-from ..rules.overdue_rescheduling import overdue_rescheduling
 from .derive import LedgerRun, _vn, feed
 
 feed_ledger = feed
@@ -28,18 +26,11 @@ LATE_RULES = {"unit_late_dossiers": "unit_id", "official_late_dossiers": "offici
 
 
 def finish_ledger(ev, run: LedgerRun | None):
-    """The evaluation with the ledger's finding, citations and notes (unchanged without a ledger)."""
-    if "ledger" not in ev.__dict__:
-        ev.ledger = run
+    """The evaluation with evidence citing the ledger and its notes (unchanged without a ledger)."""
+    ev.ledger = run
     if run is None:
         return ev
-    ranking_pos = pd.Index(ev.unit_ranking["unit_id"].astype(str))
-    comp = run.compliance
-    pos = ranking_pos.get_indexer(comp["unit_id"].astype(str))
-    pos = np.where(pos >= 0, pos, len(ranking_pos) + np.arange(len(comp)))
-    new = overdue_rescheduling(ev.year, comp, ev.criteria, run.source, order=pos)
-    decisions = _cite(ev.decisions, run)
-    ev.decisions = _merged(decisions, new, ranking_pos)
+    ev.decisions = _cite(ev.decisions, run)
     ev.notes = list(ev.notes) + [n for n in run.notes if n not in ev.notes]
     return ev
 
@@ -67,19 +58,3 @@ def _cite(decisions: pd.DataFrame, run: LedgerRun) -> pd.DataFrame:
         evidence[mask] = evidence[mask].astype(str) + suffix
     out["evidence"] = pd.array(evidence.astype(str), dtype=decisions["evidence"].dtype)
     return out
-
-
-def _merged(decisions: pd.DataFrame, new: pd.DataFrame, ranking_pos: pd.Index) -> pd.DataFrame:
-    """Decisions in their stable order (subject type, subject's place, rule) with the new rows."""
-    new = new.drop(columns="_k")
-    if not len(new):
-        return decisions
-    both = pd.concat([decisions, new], ignore_index=True)
-    rank = {r: i for i, r in enumerate(RULE_IDS)}
-    t = both["subject_type"].map(SUBJECT_ORDER).to_numpy()
-    r = both["rule_id"].map(rank).to_numpy()
-    unit_pos = ranking_pos.get_indexer(both["subject_id"].astype(str))
-    # other subjects keep the order they already have (their rows come first, in order)
-    place = np.where(t == SUBJECT_ORDER["unit"], unit_pos, np.arange(len(both)))
-    order = np.lexsort((r, place, t))
-    return both.take(order).reset_index(drop=True)

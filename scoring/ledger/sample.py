@@ -42,6 +42,7 @@ than their unit has): the ledger must reconcile exactly or not be written.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import tempfile
@@ -53,6 +54,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
+
+from ..atomic import publish
 
 SEED = 20170405  # the programme's arrival at Sở Nội vụ, 05/4/2017
 # Units whose overdue dossiers show every kind of II.2 violation (the rule fires for them).
@@ -381,22 +384,28 @@ def build(data_dir: str | Path) -> tuple[int, dict[str, pa.Table]]:
     return year, ledger.tables()
 
 
-def write_sample_ledger(data_dir: str | Path) -> list[Path]:
-    """Write the synthetic ledger of `data_dir`'s latest year beside its count files."""
-    folder = Path(data_dir)
-    _, tables = build(folder)
-    written = []
+def sample_ledger_files(data_dir: str | Path | None = None) -> dict[str, bytes]:
+    """The ledger's CSV files (name -> bytes) drawn from the counts of `data_dir` (default: the
+    embedded sample)."""
+    from ..sample import SAMPLE_DIR
+
+    _, tables = build(data_dir or SAMPLE_DIR)
     # no value holds a comma, a quote or a line break (the writer refuses one): nothing is quoted
     options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
+    files = {}
     for table, data in tables.items():
-        path = folder / f"{table}.csv"
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as f:
-            f.write((",".join(data.column_names) + "\n").encode("utf-8"))
-            pa_csv.write_csv(data, f, options)
-        tmp.replace(path)
-        written.append(path)
-    return written
+        body = io.BytesIO()
+        body.write((",".join(data.column_names) + "\n").encode("utf-8"))
+        pa_csv.write_csv(data, body, options)
+        files[f"{table}.csv"] = body.getvalue()
+    return files
+
+
+def write_sample_ledger(data_dir: str | Path) -> list[Path]:
+    """Write the synthetic ledger of `data_dir`'s latest year beside its count files (all or nothing)."""
+    files = sample_ledger_files(data_dir)
+    publish(data_dir, files)
+    return [Path(data_dir) / name for name in files]
 
 
 def sample_with_ledger(cache_dir: str | Path | None = None) -> Path:

@@ -18,8 +18,9 @@ from typing import Any
 import yaml
 
 from ..criteria import CriteriaError
+from ..resources import criteria_dir
 
-DEFAULT_COMMITMENTS = Path(__file__).resolve().parent.parent.parent / "criteria" / "commitments.yaml"
+DEFAULT_COMMITMENTS = criteria_dir() / "commitments.yaml"  # inside the wheel when installed
 
 STATUS_KEYS = ("met", "not_met", "no_data", "not_due")
 COMPARISONS = (">", ">=", "<", "<=", "==")

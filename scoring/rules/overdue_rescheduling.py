@@ -11,19 +11,30 @@ once, had no apology reference, or missed its new due. Which dossiers are overdu
 follows the ledger's readings (docs/readings.md); the check of each dossier is
 `scoring/ledger/sql/overdue.sql`.
 
-Without the `dossier_reschedules` table the check has no data ("chưa có số liệu"): the rule
-neither passes nor fails anyone, it does not fire.
+The data comes from the dossier ledger, a producer upstream of the year context: when the
+data holds one, `scoring.ledger.feed` hands `evaluate` records that carry the year's run as
+`records._ledger_run` (its `compliance` table: one row per unit with overdue dossiers). Without
+a ledger, or without the `dossier_reschedules` table ("chưa có số liệu"), the rule neither
+passes nor fails anyone: it does not fire.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from ..criteria import Criteria
+from ..criteria import Rule
 from ..decisions import decision_rows
+from . import Outcome
+from .wording import vn_int
 
-RULE_ID = "overdue_rescheduling"
+if TYPE_CHECKING:
+    from ..context import YearContext
+
+# Where the ledger's producer leaves the year's run on the records it feeds (scoring.ledger.derive).
+LEDGER_RUN = "_ledger_run"
 # The check's parts, in the order the evidence names them.
 PARTS = (
     ("not_rescheduled", "không được hẹn lại"),
@@ -33,50 +44,49 @@ PARTS = (
 )
 
 
-def _vn(n) -> str:
-    return f"{int(n):,}".replace(",", ".")
-
-
 def _pct(num: int, den: int) -> str:
+    """num/den as a percentage with two decimals, rounded half up, decimal comma."""
     hundredths = (int(num) * 20000 + int(den)) // (2 * int(den))
     return f"{hundredths // 100},{hundredths % 100:02d}%"
 
 
-def overdue_rescheduling(
-    year: int, compliance: pd.DataFrame, crit: Criteria, source: str = "", order=None
-) -> pd.DataFrame:
-    """Decisions for the units of `compliance` (one row per unit of the year) with violations.
+def overdue_rescheduling(ctx: YearContext, rule: Rule) -> Outcome:
+    """A unit with overdue dossiers not rescheduled once with a written apology: a finding."""
+    n = len(ctx.unit_rows)
+    run = ctx.records.__dict__.get(LEDGER_RUN)
+    if run is None or not run.checked or run.year != ctx.year:
+        return Outcome(
+            rule, "unit", np.zeros(n, dtype=bool), decision_rows(ctx.year, "unit", [], rule, [], [])
+        )
+    comp = run.compliance
+    comp = comp[(comp["status"].to_numpy() == "checked") & (comp["violations"].fillna(0).to_numpy() > 0)]
+    # each unit's place among the year's units (a unit whose only dossiers are overdue ones not
+    # counted under the denominator reading may have no other record of the year: listed last)
+    year_units = pd.Index(ctx.unit_ids[ctx.unit_rows])
+    at = year_units.get_indexer(comp["unit_id"].astype(str))
+    fires = np.zeros(n, dtype=bool)
+    fires[at[at >= 0]] = True
+    order = np.where(at >= 0, ctx.ranking.position[np.maximum(at, 0)], n + np.arange(len(comp)))
+    outcome, evidence = _words(comp, ctx.year, run.source)
+    decisions = decision_rows(
+        ctx.year, "unit", comp["unit_id"].astype(str).to_numpy(), rule, outcome, evidence, order=order
+    )
+    return Outcome(rule, "unit", fires, decisions)  # no cap, no flag: a finding for the Board
 
-    `compliance` has the columns of `scoring.ledger.COMPLIANCE_COLUMNS`; rows whose `status`
-    is not "checked" (no dossier_reschedules) never fire. `order` gives each row's position
-    in the unit table (decisions follow it).
-    """
-    rule = crit.rule(RULE_ID)
-    checked = compliance["status"].to_numpy() == "checked"
-    violations = compliance["violations"].fillna(0).to_numpy(dtype=np.int64)
-    fires = checked & (violations > 0)
-    f = np.flatnonzero(fires)
-    rows = compliance.iloc[f]
+
+def _words(comp: pd.DataFrame, year: int, source: str) -> tuple[list[str], list[str]]:
     outcomes, evidence = [], []
     where = f" (sổ theo dõi {source})" if source else ""
-    for r in rows.itertuples(index=False):
+    for r in comp.itertuples(index=False):
         overdue, bad = int(r.overdue), int(r.violations)
         outcomes.append(
-            f"Phát hiện để Ban Tổ chức xem xét, không phải mức giới hạn xếp loại: {_vn(bad)}/{_vn(overdue)} "
+            f"Phát hiện để Ban Tổ chức xem xét, không phải mức giới hạn xếp loại: {vn_int(bad)}/{vn_int(overdue)} "
             "hồ sơ quá hạn chưa được hẹn lại đúng một lần và xin lỗi bằng văn bản"
         )
-        parts = [f"{_vn(getattr(r, c))} {words}" for c, words in PARTS if getattr(r, c)]
+        parts = [f"{vn_int(getattr(r, c))} {words}" for c, words in PARTS if getattr(r, c)]
         evidence.append(
-            f"{_vn(overdue)} hồ sơ quá hạn năm {int(year)}{where}: "
+            f"{vn_int(overdue)} hồ sơ quá hạn năm {int(year)}{where}: "
             + "; ".join(parts)
-            + f"; thực hiện đúng {_vn(r.compliant)}/{_vn(overdue)} ({_pct(r.compliant, overdue)})"
+            + f"; thực hiện đúng {vn_int(r.compliant)}/{vn_int(overdue)} ({_pct(r.compliant, overdue)})"
         )
-    return decision_rows(
-        year,
-        "unit",
-        rows["unit_id"].astype(str).to_numpy(),
-        rule,
-        outcomes,
-        evidence,
-        order=None if order is None else np.asarray(order)[f],
-    )
+    return outcomes, evidence

@@ -1,0 +1,138 @@
+"""What the command line says when things go wrong: a message and an exit status, never a traceback.
+
+- `never_a_traceback(main)`: every exception that escapes a command becomes a Vietnamese
+  message on stderr and an exit status: 2 for what the user can fix in the command (an
+  `--out` that is a file, a folder busy with another run), 1 for a failed write or an
+  unexpected error (exports are all or nothing, so the previous output is still there).
+  `SCORING_DEBUG=1` lets the traceback through, for developers.
+- `safe_streams()`: a console that cannot show Vietnamese (a cp1252 Windows console,
+  `PYTHONIOENCODING=ascii`) gets the letters without their marks ("Đã ghi" -> "Da ghi"),
+  as Vietnamese is typed without a Vietnamese keyboard, instead of a UnicodeEncodeError.
+- `check_out(path)`: an output path that cannot be a folder is refused before any work.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import functools
+import os
+import sys
+import unicodedata
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_WRITE_FAILED = 1
+EXIT_INVALID = 2
+EXIT_INTERRUPTED = 130
+
+ERROR_HANDLER = "scoring-unmarked"
+
+_WHY = {
+    errno.EACCES: "không có quyền ghi",
+    errno.EPERM: "không được phép",
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.ENAMETOOLONG: "tên tệp hoặc thư mục quá dài",
+    errno.EBUSY: "thư mục đang được dùng",
+    errno.ENOENT: "không tìm thấy",
+    errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
+    errno.EDQUOT: "vượt hạn mức dung lượng",
+}
+
+
+def _unmarked(exc: UnicodeError):
+    """Encode what the stream cannot as the letter without its marks, else '?'."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start : exc.end]:
+        base = unicodedata.normalize("NFD", {"đ": "d", "Đ": "D"}.get(ch, ch))
+        base = "".join(c for c in base if not unicodedata.combining(c))
+        try:
+            base.encode(exc.encoding)
+        except (UnicodeEncodeError, LookupError):
+            base = "?"
+        out.append(base or "?")
+    return "".join(out), exc.end
+
+
+codecs.register_error(ERROR_HANDLER, _unmarked)
+
+
+def safe_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors=ERROR_HANDLER)
+            except (ValueError, OSError):  # a closed or detached stream: nothing to print to
+                pass
+
+
+def os_error_text(exc: OSError) -> str:
+    why = _WHY.get(exc.errno) or exc.strerror or str(exc)
+    where = exc.filename if exc.filename is not None else ""
+    return f"{why}: {where}" if where else why
+
+
+def check_out(path: str | Path, what: str = "--out") -> None:
+    """Refuse (OutputNotAFolder) an output path that is a file, or lies under one."""
+    from .atomic import OutputNotAFolder
+
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise OutputNotAFolder(f"Không ghi được kết quả: {path} là một tệp, không phải thư mục ({what}).")
+    for up in p.absolute().parents:
+        if up.exists():
+            if not up.is_dir():
+                raise OutputNotAFolder(
+                    f"Không ghi được kết quả vào {path}: {up} là một tệp, không phải thư mục ({what})."
+                )
+            break
+
+
+def never_a_traceback(main):
+    """Wrap a command-line `main(argv) -> int` so that a user never sees a traceback."""
+    from .atomic import OutputBusy, OutputNotAFolder
+
+    @functools.wraps(main)
+    def wrapped(argv=None) -> int:
+        safe_streams()
+        try:
+            return main(argv)
+        except KeyboardInterrupt:
+            _say("Đã dừng theo yêu cầu (Ctrl+C). Thư mục kết quả giữ nguyên như trước lần chạy này.")
+            return EXIT_INTERRUPTED
+        except (OutputNotAFolder, OutputBusy) as exc:
+            _say(str(exc))
+            return EXIT_INVALID
+        except OSError as exc:
+            if _debug():
+                raise
+            _say(
+                f"Không ghi được kết quả ({os_error_text(exc)}). "
+                "Thư mục kết quả giữ nguyên như trước lần chạy này."
+            )
+            return EXIT_WRITE_FAILED
+        except Exception as exc:
+            if _debug():
+                raise
+            _say(
+                f"Lỗi không mong đợi ({type(exc).__name__}: {exc}). Thư mục kết quả giữ nguyên như "
+                "trước lần chạy này. Chạy lại với biến môi trường SCORING_DEBUG=1 để xem chi tiết kỹ "
+                "thuật và gửi cho người phát triển."
+            )
+            return EXIT_WRITE_FAILED
+
+    return wrapped
+
+
+def _debug() -> bool:
+    return os.environ.get("SCORING_DEBUG", "") not in ("", "0")
+
+
+def _say(text: str) -> None:
+    try:
+        print(text, file=sys.stderr)
+    except (OSError, ValueError):  # stderr closed or gone: the exit status still says it
+        pass
