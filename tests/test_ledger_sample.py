@@ -146,3 +146,25 @@ def test_the_sample_with_its_ledger_refuses_to_overwrite_a_users_dossiers(tmp_pa
     assert "dossiers.csv" in capsys.readouterr().err
     assert (tmp_path / "dossiers.csv").read_text(encoding="utf-8") == "dossier_id\nMINE\n"
     assert not (tmp_path / "units.csv").exists()  # all or nothing
+
+
+def test_the_annex_lists_the_units_with_rescheduling_violations_in_its_ledger_section(sample_with_ledger):
+    from scoring import annex
+
+    crit = scoring.load_criteria()
+    records = scoring.load_records(sample_with_ledger, crit)
+    ev = scoring.evaluate(records, Y, crit)
+    doc = annex.build_document(ev, sections=["monitor", "near_threshold", "ledger"], with_charts=False)
+    keys = [s.key for _, s in doc.numbered()]
+    assert keys[-3:] == ["monitor", "near_threshold", "ledger"]
+    section = doc.section("ledger")
+    assert section.landscape and section.basis[0].clause == "II.2"
+    names = dict(zip(records.units["unit_id"], records.units["unit_name"], strict=True))
+    listed = [row[1] for row in section.tables[0].rows]
+    assert sorted(listed) == sorted(names[u] for u in CARELESS)  # by name, never by code
+    assert "không phải mức giới hạn xếp loại" in " ".join(section.notes)
+    # without a ledger (the embedded sample as shipped) the section has nothing to say: left out
+    plain = scoring.evaluate(scoring.load_records(None, crit), Y, crit)
+    assert "ledger" not in [
+        s.key for s in annex.build_document(plain, sections=["ledger"], with_charts=False).sections
+    ]
