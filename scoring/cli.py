@@ -48,7 +48,8 @@ CSV_DIALECT_OPTION = {
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
-    """The parser; with `argv`, the index and monitor subcommands are built only when asked for.
+    """The parser; with `argv`, the index, ledger and monitor subcommands are built only when asked
+    for.
 
     Building the index's parser imports scipy (its odds), which costs more CPU than pandas
     itself: an `evaluate` run should not pay it (issue 12 §1). A help request or an unknown
@@ -88,6 +89,11 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
     sm = sub.add_parser("sample", help="ghi bộ dữ liệu mẫu Khánh Hòa (CSV) ra một thư mục")
     sm.add_argument("dir")
+    sm.add_argument(
+        "--with-ledger",
+        action="store_true",
+        help="kèm sổ theo dõi hồ sơ một cửa năm 2020 (giả lập, CSV khoảng 11 MB) khớp số liệu tổng hợp",
+    )
     sm.add_argument("--force", action="store_true", help="ghi đè các tệp cùng tên đã có trong thư mục")
 
     sy = sub.add_parser("synth", help="sinh bộ dữ liệu tổng hợp (giả lập) quy mô lớn để đo tốc độ")
@@ -99,6 +105,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     sy.add_argument("--last-year", type=int, default=2020)
     sy.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
     sy.add_argument("--index", action="store_true", help="thêm điểm tiêu chí (giả lập) của năm cuối")
+    sy.add_argument("--dossiers", type=int, default=0, help="số hồ sơ của sổ theo dõi năm cuối (Parquet)")
+    sy.add_argument("--steps-per-dossier", type=int, default=3, help="số bước xử lý mỗi hồ sơ")
 
     ex = sub.add_parser(
         "explain", help="giải thích các quyết định đối với một đơn vị, cán bộ hoặc tổ chức đảng"
@@ -189,6 +197,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         from .index.command import add_parser as add_index_parser  # the reform index (scoring/index)
 
         add_index_parser(sub)
+    if wanted in (None, "ledger"):
+        from .ledger.command import add_parser as add_ledger_parser  # the dossier ledger (scoring/ledger)
+
+        add_ledger_parser(sub, "thay đổi một tham số (cách đọc sổ theo dõi hồ sơ); lặp lại được")
     if wanted in (None, "monitor"):
         from .monitor.command import add_parser as add_monitor_parser  # the programme's commitments
 
@@ -196,11 +208,14 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return p
 
 
+LAZY_COMMANDS = ("index", "monitor", "ledger")  # parsers built only when asked for
+
+
 def _asked_command(argv: list[str] | None, built: set[str]) -> str | None:
     """The subcommand named first on the command line when it is one already built, else None."""
     for arg in argv or []:
         if not arg.startswith("-"):
-            return arg if arg in built or arg in ("index", "monitor") else None
+            return arg if arg in built or arg in LAZY_COMMANDS else None
         if arg in ("-h", "--help"):  # the top-level help lists every subcommand
             return None
     return None
@@ -229,7 +244,12 @@ def main(argv: list[str] | None = None) -> int:
             from .sample import SampleExists, write_sample
 
             try:
-                written = write_sample(args.dir, force=args.force)
+                extra = None
+                if args.with_ledger:  # generated, not shipped (scoring.ledger.sample)
+                    from .ledger.sample import sample_ledger_files
+
+                    extra = sample_ledger_files()
+                written = write_sample(args.dir, force=args.force, extra=extra)
             except SampleExists as exc:
                 print(str(exc), file=sys.stderr)
                 return EXIT_INVALID
@@ -248,6 +268,11 @@ def main(argv: list[str] | None = None) -> int:
             tables = generate(
                 args.units, args.officials, args.years, args.seed, first_year=first, index=args.index
             )
+            if args.dossiers:  # the ledger of the last year replaces its recorded counts (scoring.ledger)
+                from .ledger.synth import without_recorded_year, write_ledger
+
+                tables = without_recorded_year(tables, args.last_year)
+                write_ledger(args.dir, tables, args.dossiers, args.seed, args.steps_per_dossier)
             for path in write(tables, args.dir, args.format):
                 print(path)
             return EXIT_OK
@@ -257,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
             return _template(args)
         if args.command == "annex":
             return _annex(args)
+        if args.command == "ledger":
+            from .ledger.command import run as run_ledger
+
+            return run_ledger(args, _overrides(args.set))
         if args.command == "index":
             from .index.command import main as index_main
 

@@ -429,12 +429,13 @@ def test_an_evaluate_run_does_not_build_the_index_parser_but_help_and_a_typo_lis
         sub = next(a for a in build_parser(argv)._actions if a.dest == "command")
         return set(sub.choices)
 
-    assert not {"index", "monitor"} & commands(["evaluate", "data", "--year", "2020", "--out", "o"])
-    assert {"index", "monitor", "evaluate"} <= commands(["--help"])
-    assert {"index", "monitor"} <= commands(["evaluat", "data"])
+    assert not {"index", "ledger", "monitor"} & commands(["evaluate", "data", "--year", "2020", "--out", "o"])
+    assert {"index", "ledger", "monitor", "evaluate"} <= commands(["--help"])
+    assert {"index", "ledger", "monitor"} <= commands(["evaluat", "data"])
     assert "index" in commands(["index", "data", "--year", "2020", "--out", "o"])
     assert "monitor" in commands(["monitor", "--help"])
-    assert {"index", "monitor"} <= commands(None)
+    assert "ledger" in commands(["ledger", "--help"])
+    assert {"index", "ledger", "monitor"} <= commands(None)
     code = "import sys, scoring.cli; scoring.cli.build_parser(['evaluate']); print('scipy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
