@@ -413,7 +413,11 @@ def _check_against_structures(typed, where, structures, forced, problems) -> Poi
             for c in ("year", "unit_id", "item_id", "respondents", "satisfied", "points_cents", "row")
         }
     )
-    frames = {t: (f[ok].reset_index(drop=True), rep) for t, (f, ok, rep) in typed.items()}
+    # the rows left after the cell checks, each reported at its own row of the file
+    frames = {
+        t: (f[ok].reset_index(drop=True), _Report(rep.problems, rep.where, rep.rows[ok]))
+        for t, (f, ok, rep) in typed.items()
+    }
     by_year: dict[int, set] = {}
     for f, _ in frames.values():
         for y, ids in f.groupby("year")["item_id"].unique().items():
