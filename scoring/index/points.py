@@ -22,6 +22,10 @@ style (file, row, column, value, what was expected), every problem in one pass:
 
 Which structure a year uses: among the structures whose years cover it (`criteria/index/`),
 the one whose items the data name. Two that fit equally are an error, never a silent choice.
+
+Every sample load runs this, so it works on whole arrays (docs/index.md, "Speed"): each column
+is factorized once and its cells parsed once per distinct text; every check is a mask over all
+rows; messages are made only for the rows reported; the result keeps units and items as codes.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import SimpleNamespace
 
 import numpy as np
@@ -49,15 +54,27 @@ REQUIRED = {
 }
 KEY = ("year", "unit_id", "item_id")
 CENTS_COLUMN = {"appraised_points": "appraised_cents", "self_points": "self_cents", "points": "points_cents"}
+# The values each table keeps beside year, unit, item and row (-1 where not given).
+VALUES = {
+    "criterion_scores": ("self_cents", "appraised_cents"),
+    "survey_results": ("respondents", "satisfied", "points_cents"),
+}
 POINTS_HINT = "cần số điểm không âm, tối đa 2 chữ số thập phân (ví dụ 1,75)"
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 @dataclass
 class Points:
-    """The validated points of every year, in long form; `structures[year]` is the year's structure."""
+    """The validated points of every year; `structures[year]` is the year's structure.
 
-    appraisal: pd.DataFrame  # year, unit_id, item_id, self_cents (-1 blank), appraised_cents, row
-    survey: pd.DataFrame  # year, unit_id, item_id, respondents, satisfied (-1), points_cents (-1), row
+    `rows[table]` holds one array per column over the table's valid rows: `year`, `unit` (a code
+    into `unit_ids`, sorted, the same in both tables), `item` (a code into `item_ids`), the
+    values of VALUES (hundredths or counts; -1 where not given) and `row` (as seen in the file).
+    """
+
+    rows: dict[str, dict[str, np.ndarray]]
+    unit_ids: np.ndarray  # object: the units with points, sorted
+    item_ids: np.ndarray  # object: the items named, sorted
     structures: dict[int, Structure] = field(default_factory=dict)
     where: dict[str, str] = field(default_factory=dict)  # table -> file as the user knows it
 
@@ -65,9 +82,86 @@ class Points:
         return sorted(self.structures)
 
     def pairs(self, year: int) -> set[str]:
-        """The units with points in `year`."""
-        a = self.appraisal.loc[self.appraisal["year"] == year, "unit_id"]
-        return set(a.tolist())
+        """The units with appraised points in `year`."""
+        a = self.rows["criterion_scores"]
+        return set(self.unit_ids[np.unique(a["unit"][a["year"] == year])].tolist())
+
+    def in_year(self, table: str, year: int) -> dict[str, np.ndarray]:
+        """The columns of `table` over its rows of `year`."""
+        t = self.rows[table]
+        hit = t["year"] == year
+        return {k: v[hit] for k, v in t.items()}
+
+    def leaf_positions(self, s: Structure) -> np.ndarray:
+        """For each item code, its position among `s.leaves` (-1 where `s` has no such leaf)."""
+        cache = self.__dict__.setdefault("_leaf_positions", {})
+        if s.id not in cache:
+            pos = {i.id: k for k, i in enumerate(s.leaves)}
+            cache[s.id] = np.array([pos.get(i, -1) for i in self.item_ids], dtype=np.int64)
+        return cache[s.id]
+
+    def _frame(self, table: str) -> pd.DataFrame:
+        t = self.rows[table]
+        ids = {"unit_id": self.unit_ids[t["unit"]], "item_id": self.item_ids[t["item"]]}
+        cols = {"year": t["year"], **{k: pd.array(v, dtype="str") for k, v in ids.items()}}
+        return pd.DataFrame({**cols, **{k: t[k] for k in (*VALUES[table], "row")}})
+
+    @cached_property
+    def appraisal(self) -> pd.DataFrame:
+        """year, unit_id, item_id, self_cents (-1 blank), appraised_cents, row (a table to read)."""
+        return self._frame("criterion_scores")
+
+    @cached_property
+    def survey(self) -> pd.DataFrame:
+        """year, unit_id, item_id, respondents, satisfied (-1), points_cents (-1), row."""
+        return self._frame("survey_results")
+
+
+@dataclass(frozen=True)
+class _Col:
+    """A column as codes into its distinct trimmed texts: row i reads `texts[codes[i]]`."""
+
+    codes: np.ndarray  # int64
+    texts: np.ndarray  # object, distinct
+
+    def take(self, idx) -> list[str]:
+        return self.texts[self.codes[np.asarray(idx, dtype=np.int64)]].tolist()
+
+    def text(self, i: int) -> str:
+        return str(self.texts[self.codes[i]])
+
+    def blank(self) -> np.ndarray:
+        return (self.texts == "")[self.codes] if len(self.texts) else np.zeros(0, dtype=bool)
+
+    def subset(self, keep: np.ndarray) -> _Col:
+        return _Col(self.codes[keep], self.texts)
+
+
+def _coded(s: pd.Series) -> _Col:
+    """Cells as written, trimmed ("" when blank), factorized; numbers of a Parquet file in the
+    shortest form a spreadsheet shows. Each distinct value is formatted and trimmed once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = s.dtype.kind
+    if kind in "iuf":  # typed Parquet columns
+        codes, uniq = pd.factorize(s)
+        if kind == "f":  # computed points: at 15 significant digits, as a spreadsheet shows them
+            texts = [f"{v:.15g}" for v in uniq]
+        else:  # as Arrow writes integers
+            texts = pa.array(uniq).cast(pa.string()).to_pylist()
+    else:
+        if s.dtype != "str":
+            s = s.astype("str")
+        arr = pa.array(s.array)
+        enc = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+        codes = np.asarray(enc.indices.fill_null(-1), dtype=np.int64)
+        texts = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()  # what str.strip() does
+    # one code per trimmed text (two cells that differ only by spaces are the same); a blank
+    # cell (code -1) reads the last entry, the code of ""
+    first: dict[str, int] = {}
+    remap = np.array([first.setdefault(t, len(first)) for t in [*texts, ""]], dtype=np.int64)
+    return _Col(remap[codes], np.array(list(first), dtype=object))
 
 
 class _Report:
@@ -77,16 +171,17 @@ class _Report:
         self.problems, self.where, self.rows = problems, where, rows
 
     def rows_where(self, mask, column: str, values, expected: str) -> None:
+        """`values`: None, the column (`_Col`), or `value(i)` for a reported row."""
         hit = np.flatnonzero(np.asarray(mask, dtype=bool))
         if not len(hit):
             return
         shown = hit[:MAX_ROWS_PER_PROBLEM]
         if values is None:
             vals = [None] * len(shown)
-        elif isinstance(values, pd.Series):  # only the reported cells are materialised
-            vals = values.iloc[shown].tolist()
+        elif isinstance(values, _Col):  # only the reported cells are materialised
+            vals = values.take(shown)
         else:
-            vals = np.asarray(values, dtype=object)[shown]
+            vals = [values(i) for i in shown]
         self.problems += [
             Problem(self.where, int(self.rows[i]), column, None if v is None else str(v), expected)
             for i, v in zip(shown, vals, strict=True)
@@ -102,8 +197,8 @@ class _Report:
         for i in np.asarray(hits)[:MAX_ROWS_PER_PROBLEM]:
             self.problems.append(Problem(self.where, int(self.rows[i]), column, value(i), expected(i)))
 
-    def file(self, expected: str, column: str | None = None) -> None:
-        self.problems.append(Problem(self.where, None, column, None, expected))
+    def subset(self, keep: np.ndarray) -> _Report:
+        return _Report(self.problems, self.where, self.rows[keep])
 
 
 def positions(values: pd.Series, keys) -> np.ndarray:
@@ -115,36 +210,19 @@ def positions(values: pd.Series, keys) -> np.ndarray:
     return np.asarray(found.fill_null(-1), dtype=np.int64)
 
 
-def _texts(s: pd.Series) -> pd.Series:
-    """Cells as written, trimmed ("" when blank), as Arrow-backed text; numbers of a Parquet file
-    in the shortest form a spreadsheet shows."""
-    if s.dtype.kind in "iu":  # Parquet integers: cast in Arrow, not one Python string per cell
-        import pyarrow as pa
-
-        return pd.Series(pd.array(pa.array(s).cast(pa.string()), dtype="str"), index=s.index)
-    elif s.dtype.kind == "f":  # formatted once per distinct value (points repeat a lot)
-        codes, uniq = pd.factorize(s)
-        shown = np.array([f"{v:.15g}" for v in uniq] + [""], dtype=object)
-        s = pd.Series(shown[codes], index=s.index, dtype="str")
-    elif s.dtype != "str":
-        s = s.astype("str")
-    return s.fillna("").str.strip()
-
-
 _CENTS = re.compile(r"^\+?(\d{1,6})(?:[.,](\d{0,2}))?$")
 _FLOAT = re.compile(r"^\d{1,6}\.\d{3,}$")
 
 
-def _cents(text: pd.Series, binary: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(hundredths, blank, bad) of each cell; parsed once per distinct value.
+def _cents(col: _Col, binary: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hundredths, blank, bad) of each cell; parsed once per distinct text.
 
     A binary source (xlsx, Parquet) shows a computed 0.30000000000000004 as 0,3: its value is
     read at 15 significant digits, as a spreadsheet displays it.
     """
-    codes, uniq = pd.factorize(text)
-    vals = np.full(len(uniq), -1, dtype=np.int64)
-    blank = np.zeros(len(uniq), dtype=bool)
-    for k, u in enumerate(uniq):
+    vals = np.full(len(col.texts), -1, dtype=np.int64)
+    blank = np.zeros(len(col.texts), dtype=bool)
+    for k, u in enumerate(col.texts):
         u = str(u)
         if binary and _FLOAT.match(u):
             u = f"{float(u):.15g}"
@@ -153,9 +231,7 @@ def _cents(text: pd.Series, binary: bool) -> tuple[np.ndarray, np.ndarray, np.nd
         if m:
             vals[k] = int(m.group(1)) * 100 + int((m.group(2) or "").ljust(2, "0"))
     bad = (vals < 0) & ~blank
-    if len(codes) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-    return vals[codes], blank[codes], bad[codes]
+    return vals[col.codes], blank[col.codes], bad[col.codes]
 
 
 _INT = re.compile(r"^\d{1,12}$")
@@ -163,12 +239,11 @@ _INT_ZERO = re.compile(r"^(\d{1,12})[.,]0+$")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 
 
-def _ints(text: pd.Series, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _ints(col: _Col, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(value, blank, bad): digits; "12,0"; "1.234" as thousands only in a `;` (Vietnamese) file."""
-    codes, uniq = pd.factorize(text)
-    vals = np.full(len(uniq), -1, dtype=np.int64)
-    blank = np.zeros(len(uniq), dtype=bool)
-    for k, u in enumerate(uniq):
+    vals = np.full(len(col.texts), -1, dtype=np.int64)
+    blank = np.zeros(len(col.texts), dtype=bool)
+    for k, u in enumerate(col.texts):
         u = str(u)
         blank[k] = u == ""
         if _INT.match(u):
@@ -178,12 +253,10 @@ def _ints(text: pd.Series, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray,
         elif decimal_comma and _THOUSANDS.match(u):
             vals[k] = int(u.replace(".", ""))
     bad = (vals < 0) & ~blank
-    if len(codes) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-    return vals[codes], blank[codes], bad[codes]
+    return vals[col.codes], blank[col.codes], bad[col.codes]
 
 
-def _columns(df: pd.DataFrame, table: str, report: _Report) -> dict[str, pd.Series] | None:
+def _columns(df: pd.DataFrame, table: str, report: _Report) -> dict[str, _Col] | None:
     """Column name -> trimmed text, matched with case and spacing folded; None when unusable."""
     by_fold: dict[str, int] = {}
     for j, c in enumerate(df.columns):
@@ -196,7 +269,7 @@ def _columns(df: pd.DataFrame, table: str, report: _Report) -> dict[str, pd.Seri
             if name in REQUIRED[table]:
                 missing.append(name)
             continue
-        out[name] = _texts(df.iloc[:, j])
+        out[name] = _coded(df.iloc[:, j])
     others = [
         str(c) for c in df.columns if c != "__row__" and fold(str(c)) not in {fold(n) for n in COLUMNS[table]}
     ]
@@ -227,38 +300,130 @@ def _columns(df: pd.DataFrame, table: str, report: _Report) -> dict[str, pd.Seri
     return None if missing else out
 
 
-def _common(cols: dict[str, pd.Series], report: _Report, units: set[str]) -> tuple[np.ndarray, np.ndarray]:
+def _common(cols: dict[str, _Col], report: _Report, units: set[str]) -> tuple[np.ndarray, np.ndarray]:
     """Year, unit and item checks shared by both tables; returns (years, row is usable)."""
     years, blank, bad = _ints(cols["year"], False)
-    bad |= (years >= 0) & ((years < 1900) | (years > 2100))
+    bad |= (years >= 0) & ((years < FIRST_YEAR) | (years > LAST_YEAR))
     report.rows_where(blank, "year", None, "cần năm (ví dụ 2018), không được để trống")
     report.rows_where(bad, "year", cols["year"], "cần năm là số nguyên từ 1900 đến 2100 (ví dụ 2018)")
     ok = ~blank & ~bad
     for col, what in (("unit_id", "mã đơn vị"), ("item_id", "mã mục (tiêu chí)")):
-        empty = (cols[col] == "").to_numpy()
+        empty = cols[col].blank()
         report.rows_where(empty, col, None, f"cần {what}, không được để trống")
         ok &= ~empty
-    unknown = (positions(cols["unit_id"], sorted(units)) < 0) & (cols["unit_id"] != "").to_numpy()
-    report.rows_where(unknown, "unit_id", cols["unit_id"], "mã đơn vị không có trong bảng units")
+    u = cols["unit_id"]
+    listed = np.array([t == "" or t in units for t in u.texts], dtype=bool)
+    unknown = ~listed[u.codes]
+    report.rows_where(unknown, "unit_id", u, "mã đơn vị không có trong bảng units")
     ok &= ~unknown
     return years, ok
 
 
-def _duplicates(frame: pd.DataFrame, report: _Report) -> np.ndarray:
-    later = frame.duplicated(list(KEY), keep="first").to_numpy()
+@dataclass
+class _Rows:
+    """One table's rows as arrays: the year, the unit and item columns, the values, the file's row."""
+
+    year: np.ndarray
+    unit: _Col
+    item: _Col
+    values: dict[str, np.ndarray]
+    row: np.ndarray
+
+    def subset(self, keep: np.ndarray) -> _Rows:
+        return _Rows(
+            self.year[keep],
+            self.unit.subset(keep),
+            self.item.subset(keep),
+            {k: v[keep] for k, v in self.values.items()},
+            self.row[keep],
+        )
+
+
+def _typed(raw: pd.DataFrame, table: str, where: str, binary: bool, units: set[str], problems):
+    """One table's rows, the mask of those whose cells are valid (each problem reported), and
+    its report; or None when unusable."""
+    rows = raw["__row__"].to_numpy()
+    report = _Report(problems, where, rows)
+    cols = _columns(raw, table, report)
+    if cols is None:
+        return None
+    keep = ~np.logical_and.reduce([c.blank() for c in cols.values()])  # blank lines are not records
+    if not keep.all():
+        cols = {k: v.subset(keep) for k, v in cols.items()}
+        rows = rows[keep]
+        report = _Report(problems, where, rows)
+    years, ok = _common(cols, report, units)
+    n = len(rows)
+    if table == "criterion_scores":
+        a, a_blank, a_bad = _cents(cols["appraised_points"], binary)
+        report.rows_where(a_blank, "appraised_points", None, "cần điểm thẩm định, không được để trống")
+        report.rows_where(a_bad, "appraised_points", cols["appraised_points"], POINTS_HINT)
+        ok &= ~a_blank & ~a_bad
+        s = np.full(n, -1, dtype=np.int64)
+        if "self_points" in cols:
+            s, _, s_bad = _cents(cols["self_points"], binary)
+            report.rows_where(s_bad, "self_points", cols["self_points"], POINTS_HINT + " hoặc để trống")
+            ok &= ~s_bad
+        values = {"self_cents": s, "appraised_cents": a}
+    else:
+        values, ok = _survey_cells(cols, report, ok, raw.attrs.get("decimal_comma", False), binary)
+    return _Rows(years, cols["unit_id"], cols["item_id"], values, rows), ok, report
+
+
+def _survey_cells(cols: dict[str, _Col], report: _Report, ok: np.ndarray, decimal_comma: bool, binary: bool):
+    """respondents, satisfied and points of `survey_results`, each checked; (values, ok)."""
+    n, n_blank, n_bad = _ints(cols["respondents"], decimal_comma)
+    n_bad |= n == 0
+    report.rows_where(
+        n_blank | n_bad, "respondents", cols["respondents"], "cần số người được hỏi, số nguyên dương"
+    )
+    ok &= ~n_blank & ~n_bad
+    sat = np.full(len(n), -1, dtype=np.int64)
+    pts = np.full(len(n), -1, dtype=np.int64)
+    given = np.zeros(len(n), dtype=bool)
+    if "satisfied" in cols:
+        sat, _, s_bad = _ints(cols["satisfied"], decimal_comma)
+        report.rows_where(s_bad, "satisfied", cols["satisfied"], "cần số người hài lòng, số nguyên không âm")
+        over = (sat > n) & (n > 0)
+        report.rows_where(
+            over,
+            "satisfied",
+            cols["satisfied"],
+            "số người hài lòng không được lớn hơn số người được hỏi (respondents)",
+        )
+        ok &= ~s_bad & ~over
+        given |= sat >= 0
+    if "points" in cols:
+        pts, _, p_bad = _cents(cols["points"], binary)
+        report.rows_where(p_bad, "points", cols["points"], POINTS_HINT)
+        ok &= ~p_bad
+        given |= pts >= 0
+    report.rows_where(~given & ok, "satisfied", None, "cần số người hài lòng (satisfied) hoặc điểm (points)")
+    ok &= given
+    return {"respondents": n, "satisfied": sat, "points_cents": pts}, ok
+
+
+def _duplicates(rows: _Rows, report: _Report) -> np.ndarray:
+    """The rows whose (year, unit, item) came before (each reported with the first one's row)."""
+    nu, ni = max(len(rows.unit.texts), 1), max(len(rows.item.texts), 1)
+    key = ((rows.year - FIRST_YEAR) * nu + rows.unit.codes) * ni + rows.item.codes
+    codes = pd.factorize(key)[0]
+    # factorize numbers keys as they first appear: a row is a key's first when its code is new
+    first = np.ones(len(codes), dtype=bool)
+    first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    first_at = np.flatnonzero(first)
+    later = ~first
     if later.any():
-        first = frame.groupby(list(KEY), sort=False)["row"].transform("first").to_numpy()
-        rows = _Report(report.problems, report.where, frame["row"].to_numpy())
-        rows.each(
+        report.each(
             np.flatnonzero(later),
             "item_id",
-            lambda i: str(frame["item_id"].iat[i]),
+            rows.item.text,
             lambda i: (
                 "trùng khóa (year, unit_id, item_id) — mỗi mục của một đơn vị chỉ có một dòng mỗi năm; "
-                f"đã có ở dòng {int(first[i])}"
+                f"đã có ở dòng {int(report.rows[first_at[codes[i]]])}"
             ),
         )
-    return ~later
+    return first
 
 
 def _choose(structures, year: int, ids: set[str], forced: Structure | None) -> tuple[Structure | None, str]:
@@ -283,72 +448,9 @@ def _choose(structures, year: int, ids: set[str], forced: Structure | None) -> t
     return fit[0], ""
 
 
-def _typed(raw: pd.DataFrame, table: str, where: str, binary: bool, units: set[str], problems):
-    """One table's typed rows (invalid rows dropped, each reported) or None when unusable."""
-    rows = raw["__row__"].to_numpy()
-    report = _Report(problems, where, rows)
-    cols = _columns(raw, table, report)
-    if cols is None:
-        return None
-    texts = list(cols.values())
-    keep = ~np.logical_and.reduce([(t == "").to_numpy() for t in texts])  # blank lines are not records
-    if not keep.all():
-        cols = {k: v[keep].reset_index(drop=True) for k, v in cols.items()}
-        rows = rows[keep]
-        report = _Report(problems, where, rows)
-    years, ok = _common(cols, report, units)
-    out = {"year": years, "unit_id": cols["unit_id"].array, "item_id": cols["item_id"].array}
-    if table == "criterion_scores":
-        a, a_blank, a_bad = _cents(cols["appraised_points"], binary)
-        report.rows_where(a_blank, "appraised_points", None, "cần điểm thẩm định, không được để trống")
-        report.rows_where(a_bad, "appraised_points", cols["appraised_points"], POINTS_HINT)
-        ok &= ~a_blank & ~a_bad
-        s = np.full(len(rows), -1, dtype=np.int64)
-        if "self_points" in cols:
-            s, _, s_bad = _cents(cols["self_points"], binary)
-            report.rows_where(s_bad, "self_points", cols["self_points"], POINTS_HINT + " hoặc để trống")
-            ok &= ~s_bad
-        out.update(self_cents=s, appraised_cents=a)
-    else:
-        n, n_blank, n_bad = _ints(cols["respondents"], raw.attrs.get("decimal_comma", False))
-        n_bad |= n == 0
-        report.rows_where(
-            n_blank | n_bad, "respondents", cols["respondents"], "cần số người được hỏi, số nguyên dương"
-        )
-        ok &= ~n_blank & ~n_bad
-        sat = np.full(len(rows), -1, dtype=np.int64)
-        pts = np.full(len(rows), -1, dtype=np.int64)
-        given = np.zeros(len(rows), dtype=bool)
-        if "satisfied" in cols:
-            sat, _, s_bad = _ints(cols["satisfied"], raw.attrs.get("decimal_comma", False))
-            report.rows_where(
-                s_bad, "satisfied", cols["satisfied"], "cần số người hài lòng, số nguyên không âm"
-            )
-            over = (sat > n) & (n > 0)
-            report.rows_where(
-                over,
-                "satisfied",
-                cols["satisfied"],
-                "số người hài lòng không được lớn hơn số người được hỏi (respondents)",
-            )
-            ok &= ~s_bad & ~over
-            given |= sat >= 0
-        if "points" in cols:
-            pts, _, p_bad = _cents(cols["points"], binary)
-            report.rows_where(p_bad, "points", cols["points"], POINTS_HINT)
-            ok &= ~p_bad
-            given |= pts >= 0
-        report.rows_where(
-            ~given & ok, "satisfied", None, "cần số người hài lòng (satisfied) hoặc điểm (points)"
-        )
-        ok &= given
-        out.update(respondents=n, satisfied=sat, points_cents=pts)
-    frame = pd.DataFrame({**out, "row": rows})
-    return frame, ok, report
-
-
-def survey_cents(max_cents, satisfied, respondents, decimals: int):
-    """A survey item's points: max × satisfied / respondents, rounded half up to `decimals` (exact)."""
+def survey_cents(max_cents, satisfied, respondents, decimals):
+    """A survey item's points: max × satisfied / respondents, rounded half up to `decimals` (exact;
+    `decimals` one number or one per item)."""
     step = 10 ** (2 - decimals)  # hundredths per unit of the last kept decimal
     num = np.asarray(max_cents, dtype=np.int64) * np.asarray(satisfied, dtype=np.int64)
     den = np.asarray(respondents, dtype=np.int64) * step
@@ -400,82 +502,58 @@ def read_points(
     return pts
 
 
-def _check_against_structures(typed, where, structures, forced, problems) -> Points | None:
-    empty_a = pd.DataFrame(
-        {
-            c: pd.Series(dtype="int64" if c not in ("unit_id", "item_id") else object)
-            for c in ("year", "unit_id", "item_id", "self_cents", "appraised_cents", "row")
-        }
-    )
-    empty_s = pd.DataFrame(
-        {
-            c: pd.Series(dtype="int64" if c not in ("unit_id", "item_id") else object)
-            for c in ("year", "unit_id", "item_id", "respondents", "satisfied", "points_cents", "row")
-        }
-    )
-    # the rows left after the cell checks, each reported at its own row of the file
-    frames = {
-        t: (f[ok].reset_index(drop=True), _Report(rep.problems, rep.where, rep.rows[ok]))
-        for t, (f, ok, rep) in typed.items()
-    }
+def _check_against_structures(typed, where, structures, forced, problems) -> Points:
+    """The rows left after the cell checks, checked against each year's structure: items, maxima,
+    survey agreement, keys and completeness; the valid ones as `Points`."""
+    kept = {t: (rows.subset(ok), report.subset(ok)) for t, (rows, ok, report) in typed.items()}
     by_year: dict[int, set] = {}
-    for f, _ in frames.values():
-        for y, ids in f.groupby("year")["item_id"].unique().items():
-            by_year.setdefault(int(y), set()).update(ids)
+    for rows, _ in kept.values():
+        ni = max(len(rows.item.texts), 1)
+        for key in np.unique((rows.year - FIRST_YEAR) * ni + rows.item.codes).tolist():
+            by_year.setdefault(key // ni + FIRST_YEAR, set()).add(rows.item.texts[key % ni])
     chosen: dict[int, Structure] = {}
     for y, ids in sorted(by_year.items()):
         s, why = _choose(structures, y, ids, forced)
         if s is None:
-            t = next(iter(frames))
-            rows = frames[t][0].loc[frames[t][0]["year"] == y, "row"]
-            problems.append(Problem(where[t], int(rows.min()) if len(rows) else None, "year", str(y), why))
+            rows, report = next(iter(kept.values()))
+            at = report.rows[rows.year == y]
+            problems.append(
+                Problem(where[next(iter(kept))], int(at.min()) if len(at) else None, "year", str(y), why)
+            )
         else:
             chosen[y] = s
     checked = {}
-    for t, (f, report) in frames.items():
-        keep = np.ones(len(f), dtype=bool)
-        codes, uniq = pd.factorize(f["item_id"])
+    for t, (rows, report) in kept.items():
+        keep = np.ones(len(rows.year), dtype=bool)
         # one pass per structure (usually one), so each kind of problem is listed once
         for s in {id(s): s for s in chosen.values()}.values():
-            years = [y for y, x in chosen.items() if x is s]
-            keep &= _check_items(f, codes, uniq, t, years, s, report)
-        keep &= _duplicates(f, report)
-        checked[t] = f[keep & f["year"].isin(list(chosen)).to_numpy()].reset_index(drop=True)
-    a = checked.get("criterion_scores", empty_a)
-    sv = checked.get("survey_results", empty_s)
-    _complete(a, sv, chosen, where, problems)
-    return Points(a, sv, chosen, where)
+            in_year = np.isin(rows.year, [y for y, x in chosen.items() if x is s])
+            keep &= _check_items(rows, t, in_year, s, report)
+        keep &= _duplicates(rows, report)
+        checked[t] = rows.subset(keep & np.isin(rows.year, list(chosen)))
+    pts = _points(checked, chosen, where)
+    _complete(pts, problems)
+    return pts
 
 
-def _shown(mask: np.ndarray, make) -> np.ndarray:
-    """Cell texts for the reported rows only (the others stay empty): `make(i)` for each hit."""
-    out = np.full(len(mask), "", dtype=object)
-    for i in np.flatnonzero(mask)[:MAX_ROWS_PER_PROBLEM]:
-        out[i] = make(i)
-    return out
-
-
-def _check_items(
-    f: pd.DataFrame, codes, uniq, table: str, years: list[int], s: Structure, report: _Report
-) -> np.ndarray:
-    """The rows of `years` (those of structure `s`) whose items exist, sit in the right table and
-    stay within their maximum."""
-    in_year = f["year"].isin(years).to_numpy()
+def _check_items(rows: _Rows, table: str, in_year: np.ndarray, s: Structure, report: _Report) -> np.ndarray:
+    """The rows of `in_year` (those of structure `s`) whose items exist, sit in the right table
+    and stay within their maximum (and the rows of other years)."""
     leaves = {i.id: i for i in s.leaves}
-    ids = f["item_id"]
-    found = [leaves.get(u) for u in uniq]
-    known = np.array([i is not None for i in found] + [False], dtype=bool)[codes]
+    found = [leaves.get(u) for u in rows.item.texts]
+    codes = rows.item.codes
+    known = np.array([i is not None for i in found], dtype=bool)[codes]
+    method = np.array([i.method if i else "" for i in found], dtype=object)[codes]
+    maxes = np.array([i.max_cents if i else 0 for i in found], dtype=np.int64)[codes]
     unknown = in_year & ~known
-    report.rows_where(unknown, "item_id", ids, _unknown_item(s, table, ids[unknown]))
-    method = np.array([i.method if i else "" for i in found] + [""], dtype=object)[codes]
-    maxes = np.array([i.max_cents if i else 0 for i in found] + [0], dtype=np.int64)[codes]
+    first = rows.item.text(int(np.argmax(unknown))) if unknown.any() else ""
+    report.rows_where(unknown, "item_id", rows.item, _unknown_item(s, table, first))
     wrong = in_year & known & ((method == "survey") if table == "criterion_scores" else (method != "survey"))
     other = "survey_results" if table == "criterion_scores" else "criterion_scores"
-    rows = _Report(report.problems, report.where, f["row"].to_numpy())
-    rows.each(
+    report.each(
         np.flatnonzero(wrong),
         "item_id",
-        lambda i: str(ids.iat[i]),
+        rows.item.text,
         lambda i: (
             f"mục này chấm bằng {METHOD_WORDS[method[i]]} theo bộ chỉ số «{s.id}»: ghi vào bảng {other}"
         ),
@@ -483,62 +561,101 @@ def _check_items(
     ok = ~unknown & ~wrong
     cols = ("appraised_points", "self_points") if table == "criterion_scores" else ("points",)
     for name in cols:
-        v = f[CENTS_COLUMN[name]].to_numpy()
+        v = rows.values[CENTS_COLUMN[name]]
         over = in_year & ok & (v > maxes)
-        text = _shown(over, lambda i, v=v: f"{_vn_points(v[i])} (tối đa {_vn_points(maxes[i])})")
-        report.rows_where(over, name, text, "điểm không được lớn hơn điểm tối đa của mục")
+        report.rows_where(
+            over,
+            name,
+            lambda i, v=v: f"{_vn_points(v[i])} (tối đa {_vn_points(maxes[i])})",
+            "điểm không được lớn hơn điểm tối đa của mục",
+        )
         ok &= ~over
     if table == "survey_results":
-        ok &= _survey_agrees(f, in_year & ok, maxes, s.survey_decimals, report)
+        ok &= _survey_agrees(rows, in_year & ok, maxes, s.survey_decimals, report)
     return ok | ~in_year
 
 
-def _unknown_item(s: Structure, table: str, ids: pd.Series) -> str:
+def _unknown_item(s: Structure, table: str, sample: str) -> str:
     wanted = [i.id for i in s.leaves if (i.method == "survey") == (table == "survey_results")]
-    sample = ids.iloc[0] if len(ids) else ""
     close = difflib.get_close_matches(str(sample), wanted, n=1, cutoff=0.6)
     hint = f" (có phải «{close[0]}»?)" if close else ""
     return f"mã mục không có trong bộ chỉ số «{s.id}» ({s.years_text()}){hint}; các mã: {', '.join(wanted[:12])}{' …' if len(wanted) > 12 else ''}"
 
 
 def _survey_agrees(
-    f: pd.DataFrame, rows: np.ndarray, maxes: np.ndarray, decimals: int, report: _Report
+    rows: _Rows, mask: np.ndarray, maxes: np.ndarray, decimals: int, report: _Report
 ) -> np.ndarray:
-    both = rows & (f["satisfied"].to_numpy() >= 0) & (f["points_cents"].to_numpy() >= 0)
-    computed = survey_cents(
-        maxes, np.maximum(f["satisfied"].to_numpy(), 0), np.maximum(f["respondents"].to_numpy(), 1), decimals
-    )
-    given = f["points_cents"].to_numpy()
+    sat, n, given = (rows.values[k] for k in ("satisfied", "respondents", "points_cents"))
+    both = mask & (sat >= 0) & (given >= 0)
+    computed = survey_cents(maxes, np.maximum(sat, 0), np.maximum(n, 1), decimals)
     differ = both & (np.abs(computed - given) > 1)
-    shown = _shown(
-        differ, lambda i: f"{_vn_points(given[i])} (tính từ satisfied/respondents: {_vn_points(computed[i])})"
+    report.rows_where(
+        differ,
+        "points",
+        lambda i: f"{_vn_points(given[i])} (tính từ satisfied/respondents: {_vn_points(computed[i])})",
+        "điểm không khớp với số người hài lòng / số người được hỏi",
     )
-    report.rows_where(differ, "points", shown, "điểm không khớp với số người hài lòng / số người được hỏi")
     return ~differ
 
 
-def _complete(a: pd.DataFrame, sv: pd.DataFrame, chosen: dict, where: dict, problems: list) -> None:
+def _points(checked: dict[str, _Rows], chosen: dict[int, Structure], where: dict) -> Points:
+    """`Points` of the checked rows: unit and item texts as codes shared by both tables."""
+    unit_ids = sorted({t for r in checked.values() for t in r.unit.texts[np.unique(r.unit.codes)].tolist()})
+    item_ids = sorted({t for r in checked.values() for t in r.item.texts[np.unique(r.item.codes)].tolist()})
+    at_unit, at_item = {u: k for k, u in enumerate(unit_ids)}, {u: k for k, u in enumerate(item_ids)}
+    out = {}
+    for t in TABLES:
+        r = checked.get(t)
+        if r is None:
+            out[t] = {c: np.zeros(0, dtype=np.int64) for c in ("year", "unit", "item", *VALUES[t], "row")}
+            continue
+        unit = np.array([at_unit.get(u, -1) for u in r.unit.texts], dtype=np.int64)[r.unit.codes]
+        item = np.array([at_item.get(u, -1) for u in r.item.texts], dtype=np.int64)[r.item.codes]
+        out[t] = {"year": r.year, "unit": unit, "item": item, **r.values, "row": r.row}
+    return Points(out, np.array(unit_ids, dtype=object), np.array(item_ids, dtype=object), chosen, where)
+
+
+def _complete(pts: Points, problems: list) -> None:
     """Every unit with points in a year has appraised points for every appraised item."""
-    for y, s in chosen.items():
-        needed = pd.Index([i.id for i in s.leaves if i.method in ("appraisal", "published")])
-        ay = a[a["year"] == y]
-        units = pd.Index(
-            pd.unique(pd.concat([ay["unit_id"], sv.loc[sv["year"] == y, "unit_id"]]))
-        ).sort_values()
-        have = np.zeros((len(units), len(needed)), dtype=bool)
-        col = positions(ay["item_id"], needed)
-        hit = col >= 0
-        have[positions(ay["unit_id"], units)[hit], col[hit]] = True
-        for k in np.flatnonzero(~have.all(axis=1)):
-            missing = list(needed[~have[k]])
-            shown = ", ".join(missing[:10]) + (f" … ({len(missing)} mục)" if len(missing) > 10 else "")
-            problems.append(
-                Problem(
-                    where.get("criterion_scores", "criterion_scores"),
-                    None,
-                    "item_id",
-                    None,
-                    f"đơn vị {units[k]} năm {y}: thiếu điểm thẩm định của {shown} (bộ chỉ số «{s.id}» cần "
-                    "điểm thẩm định cho mọi mục chấm bằng thẩm định)",
-                )
+    years = list(pts.structures)
+    if not years:
+        return
+    needed = [
+        [i.id for i in s.leaves if i.method in ("appraisal", "published")] for s in pts.structures.values()
+    ]
+    width = max(max(len(n) for n in needed), 1)
+    # (year, unit) pairs as one code, years in order and units sorted: the order of the messages
+    slot = np.full(LAST_YEAR - FIRST_YEAR + 1, -1, dtype=np.int64)
+    slot[np.array(years) - FIRST_YEAR] = np.arange(len(years))
+    U = len(pts.unit_ids)
+    has = np.zeros(len(years) * U, dtype=bool)
+    for t in TABLES:
+        r = pts.rows[t]
+        has[slot[r["year"] - FIRST_YEAR] * U + r["unit"]] = True
+    col = np.full((len(years), len(pts.item_ids)), -1, dtype=np.int64)  # item -> position in needed
+    for k, ids in enumerate(needed):
+        at = {i: j for j, i in enumerate(ids)}
+        col[k] = [at.get(i, -1) for i in pts.item_ids]
+    a = pts.rows["criterion_scores"]
+    pair = slot[a["year"] - FIRST_YEAR] * U + a["unit"]
+    j = col[slot[a["year"] - FIRST_YEAR], a["item"]]
+    have = np.zeros((len(has), width), dtype=bool)
+    have[pair[j >= 0], j[j >= 0]] = True
+    lacking = np.arange(width)[None, :] >= np.array([len(n) for n in needed])[:, None]  # beyond the list
+    have |= np.repeat(lacking, U, axis=0)
+    where = pts.where.get("criterion_scores", "criterion_scores")
+    for p in np.flatnonzero(has & ~have.all(axis=1)).tolist():
+        k, u = divmod(p, U)
+        s, ids = pts.structures[years[k]], needed[k]
+        missing = [ids[m] for m in np.flatnonzero(~have[p, : len(ids)]).tolist()]
+        shown = ", ".join(missing[:10]) + (f" … ({len(missing)} mục)" if len(missing) > 10 else "")
+        problems.append(
+            Problem(
+                where,
+                None,
+                "item_id",
+                None,
+                f"đơn vị {pts.unit_ids[u]} năm {years[k]}: thiếu điểm thẩm định của {shown} (bộ chỉ số «{s.id}» cần "
+                "điểm thẩm định cho mọi mục chấm bằng thẩm định)",
             )
+        )
