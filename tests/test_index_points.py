@@ -243,3 +243,24 @@ def test_the_command_line_exits_2_and_writes_nothing_for_bad_points(tmp_path, mi
             "criterion_scores.csv, dòng 2, cột appraised_points" in p.stderr and "Traceback" not in p.stderr
         )
         assert not out.exists()
+
+
+def test_an_id_written_with_spaces_around_it_is_the_same_id(tmp_path):
+    rows = [*CRITERION_SCORES, (2020, " U1 ", "A.1 ", "2", "2")]
+    msgs = _problems(mini_folder(tmp_path, criterion_scores=rows))
+    assert any(
+        "dòng 16, cột item_id: giá trị «A.1» — trùng khóa" in m and "đã có ở dòng 2" in m for m in msgs
+    )
+
+
+@pytest.mark.parametrize("other_ids", [0, 120])
+def test_a_key_given_twice_is_found_however_many_other_ids_the_file_names(tmp_path, other_ids):
+    # many distinct (refused) ids make the keys' space sparse: the same answer either way
+    strays = [(2018 + k % 3, f"X{k}", f"Q.{k}", "", "1") for k in range(other_ids)]
+    rows = [*CRITERION_SCORES, *strays, (2020, "U3", "A.2.a", "1", "1")]
+    msgs = _problems(mini_folder(tmp_path, criterion_scores=rows))
+    line = 16 + other_ids
+    assert any(
+        f"dòng {line}, cột item_id: giá trị «A.2.a» — trùng khóa" in m and "đã có ở dòng 9" in m for m in msgs
+    )
+    assert sum("trùng khóa" in m for m in msgs) == 1

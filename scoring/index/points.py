@@ -123,6 +123,7 @@ class _Col:
 
     codes: np.ndarray  # int64
     texts: np.ndarray  # object, distinct
+    empty: int  # the code of "" (a blank cell)
 
     def take(self, idx) -> list[str]:
         return self.texts[self.codes[np.asarray(idx, dtype=np.int64)]].tolist()
@@ -131,10 +132,16 @@ class _Col:
         return str(self.texts[self.codes[i]])
 
     def blank(self) -> np.ndarray:
-        return (self.texts == "")[self.codes] if len(self.texts) else np.zeros(0, dtype=bool)
+        return self.codes == self.empty
+
+    def used(self) -> np.ndarray:
+        """The texts some row holds (a mask over `texts`)."""
+        out = np.zeros(len(self.texts), dtype=bool)
+        out[self.codes] = True
+        return out
 
     def subset(self, keep: np.ndarray) -> _Col:
-        return _Col(self.codes[keep], self.texts)
+        return _Col(self.codes[keep], self.texts, self.empty)
 
 
 def _coded(s: pd.Series) -> _Col:
@@ -144,24 +151,25 @@ def _coded(s: pd.Series) -> _Col:
     import pyarrow.compute as pc
 
     kind = s.dtype.kind
-    if kind in "iuf":  # typed Parquet columns
-        codes, uniq = pd.factorize(s)
-        if kind == "f":  # computed points: at 15 significant digits, as a spreadsheet shows them
-            texts = [f"{v:.15g}" for v in uniq]
-        else:  # as Arrow writes integers
-            texts = pa.array(uniq).cast(pa.string()).to_pylist()
+    if kind == "f":
+        s = s + 0.0  # -0.0 is 0, as a spreadsheet shows it
+    elif kind not in "iu" and s.dtype != "str":
+        s = s.astype("str")
+    arr = pa.array(s.array, from_pandas=True)  # NaN and NA become null
+    enc = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+    idx = enc.indices
+    codes = idx.to_numpy() if idx.null_count == 0 else np.asarray(idx.fill_null(-1))
+    if kind == "f":  # computed points: at 15 significant digits, as a spreadsheet shows them
+        texts = [f"{v:.15g}" for v in enc.dictionary.to_pylist()]
+    elif kind in "iu":  # as Arrow writes integers
+        texts = enc.dictionary.cast(pa.string()).to_pylist()
     else:
-        if s.dtype != "str":
-            s = s.astype("str")
-        arr = pa.array(s.array)
-        enc = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
-        codes = np.asarray(enc.indices.fill_null(-1), dtype=np.int64)
         texts = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()  # what str.strip() does
     # one code per trimmed text (two cells that differ only by spaces are the same); a blank
     # cell (code -1) reads the last entry, the code of ""
     first: dict[str, int] = {}
     remap = np.array([first.setdefault(t, len(first)) for t in [*texts, ""]], dtype=np.int64)
-    return _Col(remap[codes], np.array(list(first), dtype=object))
+    return _Col(remap[codes], np.array(list(first), dtype=object), first[""])
 
 
 class _Report:
@@ -198,6 +206,8 @@ class _Report:
             self.problems.append(Problem(self.where, int(self.rows[i]), column, value(i), expected(i)))
 
     def subset(self, keep: np.ndarray) -> _Report:
+        if keep.all():
+            return self
         return _Report(self.problems, self.where, self.rows[keep])
 
 
@@ -330,6 +340,8 @@ class _Rows:
     row: np.ndarray
 
     def subset(self, keep: np.ndarray) -> _Rows:
+        if keep.all():
+            return self
         return _Rows(
             self.year[keep],
             self.unit.subset(keep),
@@ -404,26 +416,35 @@ def _survey_cells(cols: dict[str, _Col], report: _Report, ok: np.ndarray, decima
 
 
 def _duplicates(rows: _Rows, report: _Report) -> np.ndarray:
-    """The rows whose (year, unit, item) came before (each reported with the first one's row)."""
-    nu, ni = max(len(rows.unit.texts), 1), max(len(rows.item.texts), 1)
-    key = ((rows.year - FIRST_YEAR) * nu + rows.unit.codes) * ni + rows.item.codes
-    codes = pd.factorize(key)[0]
-    # factorize numbers keys as they first appear: a row is a key's first when its code is new
-    first = np.ones(len(codes), dtype=bool)
-    first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
-    first_at = np.flatnonzero(first)
-    later = ~first
-    if later.any():
+    """The rows whose (year, unit, item) is the first of its key; the later ones are reported
+    with the first one's row."""
+    slot, years = _year_slots(rows.year)
+    nu, ni = len(rows.unit.texts), len(rows.item.texts)
+    key = (slot * nu + rows.unit.codes) * ni + rows.item.codes
+    n = len(key)
+    if len(years) * nu * ni > 4 * n + 4096:  # a sparse key space: number the keys densely first
+        key = np.unique(key, return_inverse=True)[1].reshape(-1)
+    first_at = np.full(int(key.max(initial=-1)) + 1, n, dtype=np.int64)
+    np.minimum.at(first_at, key, np.arange(n))
+    first = first_at[key] == np.arange(n)
+    if not first.all():
         report.each(
-            np.flatnonzero(later),
+            np.flatnonzero(~first),
             "item_id",
             rows.item.text,
             lambda i: (
                 "trùng khóa (year, unit_id, item_id) — mỗi mục của một đơn vị chỉ có một dòng mỗi năm; "
-                f"đã có ở dòng {int(report.rows[first_at[codes[i]]])}"
+                f"đã có ở dòng {int(report.rows[first_at[key[i]]])}"
             ),
         )
     return first
+
+
+def _year_slots(year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each row's position among the distinct years, the distinct years in order)."""
+    present = np.zeros(LAST_YEAR - FIRST_YEAR + 1, dtype=bool)
+    present[year - FIRST_YEAR] = True
+    return (np.cumsum(present) - 1)[year - FIRST_YEAR], np.flatnonzero(present) + FIRST_YEAR
 
 
 def _choose(structures, year: int, ids: set[str], forced: Structure | None) -> tuple[Structure | None, str]:
@@ -508,9 +529,10 @@ def _check_against_structures(typed, where, structures, forced, problems) -> Poi
     kept = {t: (rows.subset(ok), report.subset(ok)) for t, (rows, ok, report) in typed.items()}
     by_year: dict[int, set] = {}
     for rows, _ in kept.values():
-        ni = max(len(rows.item.texts), 1)
-        for key in np.unique((rows.year - FIRST_YEAR) * ni + rows.item.codes).tolist():
-            by_year.setdefault(key // ni + FIRST_YEAR, set()).add(rows.item.texts[key % ni])
+        slot, years = _year_slots(rows.year)
+        for k, y in enumerate(years.tolist()):
+            named = rows.item.subset(slot == k).used() if len(years) > 1 else rows.item.used()
+            by_year.setdefault(y, set()).update(rows.item.texts[named].tolist())
     chosen: dict[int, Structure] = {}
     for y, ids in sorted(by_year.items()):
         s, why = _choose(structures, y, ids, forced)
@@ -522,15 +544,19 @@ def _check_against_structures(typed, where, structures, forced, problems) -> Poi
             )
         else:
             chosen[y] = s
+    distinct = list({id(s): s for s in chosen.values()}.values())
+    struct_of = np.full(LAST_YEAR - FIRST_YEAR + 1, -1, dtype=np.int64)  # year -> its structure
+    for y, s in chosen.items():
+        struct_of[y - FIRST_YEAR] = next(k for k, x in enumerate(distinct) if x is s)
     checked = {}
     for t, (rows, report) in kept.items():
         keep = np.ones(len(rows.year), dtype=bool)
+        of_row = struct_of[rows.year - FIRST_YEAR]
         # one pass per structure (usually one), so each kind of problem is listed once
-        for s in {id(s): s for s in chosen.values()}.values():
-            in_year = np.isin(rows.year, [y for y, x in chosen.items() if x is s])
-            keep &= _check_items(rows, t, in_year, s, report)
+        for k, s in enumerate(distinct):
+            keep &= _check_items(rows, t, of_row == k, s, report)
         keep &= _duplicates(rows, report)
-        checked[t] = rows.subset(keep & np.isin(rows.year, list(chosen)))
+        checked[t] = rows.subset(keep & (of_row >= 0))
     pts = _points(checked, chosen, where)
     _complete(pts, problems)
     return pts
@@ -542,20 +568,22 @@ def _check_items(rows: _Rows, table: str, in_year: np.ndarray, s: Structure, rep
     leaves = {i.id: i for i in s.leaves}
     found = [leaves.get(u) for u in rows.item.texts]
     codes = rows.item.codes
-    known = np.array([i is not None for i in found], dtype=bool)[codes]
-    method = np.array([i.method if i else "" for i in found], dtype=object)[codes]
+    names = list(METHOD_WORDS)
+    method = np.array([names.index(i.method) if i else -1 for i in found], dtype=np.int64)[codes]
     maxes = np.array([i.max_cents if i else 0 for i in found], dtype=np.int64)[codes]
+    known = method >= 0
+    survey = method == names.index("survey")
     unknown = in_year & ~known
     first = rows.item.text(int(np.argmax(unknown))) if unknown.any() else ""
     report.rows_where(unknown, "item_id", rows.item, _unknown_item(s, table, first))
-    wrong = in_year & known & ((method == "survey") if table == "criterion_scores" else (method != "survey"))
+    wrong = in_year & known & (survey if table == "criterion_scores" else ~survey)
     other = "survey_results" if table == "criterion_scores" else "criterion_scores"
     report.each(
         np.flatnonzero(wrong),
         "item_id",
         rows.item.text,
         lambda i: (
-            f"mục này chấm bằng {METHOD_WORDS[method[i]]} theo bộ chỉ số «{s.id}»: ghi vào bảng {other}"
+            f"mục này chấm bằng {METHOD_WORDS[names[method[i]]]} theo bộ chỉ số «{s.id}»: ghi vào bảng {other}"
         ),
     )
     ok = ~unknown & ~wrong
@@ -600,8 +628,8 @@ def _survey_agrees(
 
 def _points(checked: dict[str, _Rows], chosen: dict[int, Structure], where: dict) -> Points:
     """`Points` of the checked rows: unit and item texts as codes shared by both tables."""
-    unit_ids = sorted({t for r in checked.values() for t in r.unit.texts[np.unique(r.unit.codes)].tolist()})
-    item_ids = sorted({t for r in checked.values() for t in r.item.texts[np.unique(r.item.codes)].tolist()})
+    unit_ids = sorted({t for r in checked.values() for t in r.unit.texts[r.unit.used()].tolist()})
+    item_ids = sorted({t for r in checked.values() for t in r.item.texts[r.item.used()].tolist()})
     at_unit, at_item = {u: k for k, u in enumerate(unit_ids)}, {u: k for k, u in enumerate(item_ids)}
     out = {}
     for t in TABLES:
@@ -623,7 +651,6 @@ def _complete(pts: Points, problems: list) -> None:
     needed = [
         [i.id for i in s.leaves if i.method in ("appraisal", "published")] for s in pts.structures.values()
     ]
-    width = max(max(len(n) for n in needed), 1)
     # (year, unit) pairs as one code, years in order and units sorted: the order of the messages
     slot = np.full(LAST_YEAR - FIRST_YEAR + 1, -1, dtype=np.int64)
     slot[np.array(years) - FIRST_YEAR] = np.arange(len(years))
@@ -639,15 +666,19 @@ def _complete(pts: Points, problems: list) -> None:
     a = pts.rows["criterion_scores"]
     pair = slot[a["year"] - FIRST_YEAR] * U + a["unit"]
     j = col[slot[a["year"] - FIRST_YEAR], a["item"]]
-    have = np.zeros((len(has), width), dtype=bool)
-    have[pair[j >= 0], j[j >= 0]] = True
-    lacking = np.arange(width)[None, :] >= np.array([len(n) for n in needed])[:, None]  # beyond the list
-    have |= np.repeat(lacking, U, axis=0)
+    # the keys are unique by now, so a unit has every needed item when it has as many as needed
+    count = np.bincount(pair[j >= 0], minlength=len(has))
+    lacking = np.flatnonzero(has & (count < np.repeat([len(n) for n in needed], U)))
+    if not len(lacking):
+        return
+    have = np.zeros((len(lacking), max(len(n) for n in needed)), dtype=bool)
+    hit = (j >= 0) & np.isin(pair, lacking)
+    have[np.searchsorted(lacking, pair[hit]), j[hit]] = True
     where = pts.where.get("criterion_scores", "criterion_scores")
-    for p in np.flatnonzero(has & ~have.all(axis=1)).tolist():
+    for row, p in enumerate(lacking.tolist()):
         k, u = divmod(p, U)
         s, ids = pts.structures[years[k]], needed[k]
-        missing = [ids[m] for m in np.flatnonzero(~have[p, : len(ids)]).tolist()]
+        missing = [ids[m] for m in np.flatnonzero(~have[row, : len(ids)]).tolist()]
         shown = ", ".join(missing[:10]) + (f" … ({len(missing)} mục)" if len(missing) > 10 else "")
         problems.append(
             Problem(
