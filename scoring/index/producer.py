@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..criteria import Criteria
+from ..keys import encode
 from ..labels import MISSING
 from ..records import Records
 from ..rules.reform_ranking import band_from_score
@@ -65,8 +66,10 @@ def fill_frame(rr: pd.DataFrame, scores: Scores, where: str, crit: Criteria, ref
     if not len(scores.cents):
         return rr, set(), set(), 0, []
     c_year, c_unit, c_cents = scores.year, scores.unit_id, scores.cents
-    r_year, r_unit = rr["year"].to_numpy().astype(np.int64), rr["unit_id"].to_numpy(dtype=object)
-    k_rr, k_c, k_again = _pair_codes((r_year, r_unit), (c_year, c_unit), _pairs_of(refill))
+    r_year, r_unit = rr["year"].to_numpy().astype(np.int64), rr["unit_id"]
+    k_rr, k_c, k_again = _pair_codes(
+        (r_year, r_unit), (c_year, pd.Series(c_unit, dtype=object)), _pairs_of(refill)
+    )
     K = int(max(k_rr.max(initial=-1), k_c.max(initial=-1), k_again.max(initial=-1))) + 1
     # a (year, unit) computed twice keeps its last index, as a dict built in that order would
     last = np.full(K, -1, dtype=np.int64)
@@ -84,7 +87,7 @@ def fill_frame(rr: pd.DataFrame, scores: Scores, where: str, crit: Criteria, ref
     notes = []
     differ = has & ~rr["score_blank"].to_numpy() & ~again & (score >= 0) & (np.abs(score - got) > 1)
     for i in np.flatnonzero(differ).tolist():
-        y, u = int(r_year[i]), r_unit[i]
+        y, u = int(r_year[i]), r_unit.iat[i]
         notes.append(
             f"{where}: đơn vị {u} năm {y} — điểm đã ghi nhận {_vn(score[i])} (reform_results, dòng "
             f"{int(rr['row'].iat[i])}), điểm tính lại từ điểm tiêu chí {_vn(got[i])} (chênh "
@@ -94,7 +97,7 @@ def fill_frame(rr: pd.DataFrame, scores: Scores, where: str, crit: Criteria, ref
     band_only = has & rr["score_blank"].to_numpy() & ~rr["band_blank"].to_numpy()
     by_score = band_from_score(got, crit)
     for i in np.flatnonzero(band_only & (by_score != rr["band"].to_numpy())).tolist():
-        y, u = int(r_year[i]), r_unit[i]
+        y, u = int(r_year[i]), r_unit.iat[i]
         notes.append(
             f"{where}: đơn vị {u} năm {y} có xếp loại đã ghi nhận «{crit.bands.label(int(rr['band'].iat[i]))}»; "
             f"điểm tính từ điểm tiêu chí {_vn(got[i])} cho xếp loại «{crit.bands.label(int(by_score[i]))}». "
@@ -116,7 +119,7 @@ def fill_frame(rr: pd.DataFrame, scores: Scores, where: str, crit: Criteria, ref
         extra["score_blank"], extra["band_blank"], extra["band_other_era"] = False, True, False
         extra["band"] = np.int8(MISSING)
         out = pd.concat([out, extra], ignore_index=True)
-    keys = list(zip(r_year[fill].tolist(), r_unit[fill].tolist(), strict=True))
+    keys = list(zip(r_year[fill].tolist(), r_unit[fill].tolist(), strict=True)) if fill.any() else []
     filled_years: dict[int, int] = {}
     for y, _ in keys + added:
         filled_years[y] = filled_years.get(y, 0) + 1
@@ -131,20 +134,24 @@ def fill_frame(rr: pd.DataFrame, scores: Scores, where: str, crit: Criteria, ref
     return out, filled, set(rr["row"].to_numpy()[fill].tolist()), len(added), notes
 
 
-def _pairs_of(keys) -> tuple[np.ndarray, np.ndarray]:
-    """A collection of (year, unit) keys as two arrays."""
+def _pairs_of(keys) -> tuple[np.ndarray, pd.Series]:
+    """A collection of (year, unit) keys as the years and the units."""
     keys = list(keys)
-    return np.array([k[0] for k in keys], dtype=np.int64), np.array([k[1] for k in keys], dtype=object)
+    return np.array([k[0] for k in keys], dtype=np.int64), pd.Series([k[1] for k in keys], dtype=object)
 
 
-def _pair_codes(*pairs: tuple[np.ndarray, np.ndarray]) -> list[np.ndarray]:
-    """(year, unit) keys of several (years, units) arrays as integer codes in one space."""
+def _pair_codes(*pairs: tuple[np.ndarray, pd.Series]) -> list[np.ndarray]:
+    """(year, unit) keys of several (years, units) as integer codes in one space (the units
+    encoded straight from Arrow)."""
+    units, n_units = encode(*(p[1] for p in pairs))
     years = np.concatenate([p[0] for p in pairs])
-    units = np.concatenate([p[1] for p in pairs])
-    y = pd.factorize(years)[0]
-    u = pd.factorize(units, use_na_sentinel=False)[0]
-    codes = pd.factorize(y * (int(u.max(initial=0)) + 1) + u)[0].astype(np.int64)
-    return np.split(codes, np.cumsum([len(p[0]) for p in pairs])[:-1])
+    y = years - years.min(initial=0)
+    if len(y) and y.max() > 1000:  # years far apart (an unchecked table): number them first
+        y = pd.factorize(years)[0]
+    return [
+        yk * (n_units + 1) + np.where(u >= 0, u, n_units)
+        for yk, u in zip(np.split(y, np.cumsum([len(p[0]) for p in pairs])[:-1]), units, strict=True)
+    ]
 
 
 def _recorded(rr: pd.DataFrame) -> dict[int, dict[str, int]]:
