@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..criteria import Criteria
 from ..rules.reform_ranking import rank_in_group
-from .points import FIRST_YEAR, LAST_YEAR, Points, positions, survey_cents
+from .points import Points, positions, survey_cents
 from .structure import IndexSettings, Item, Structure
 
 INDEX_COLUMNS = [
@@ -218,8 +218,6 @@ def every_year(points: Points, settings: IndexSettings) -> Scores:
     """
     years = points.years()
     Y, U, n_items = len(years), len(points.unit_ids), len(points.item_ids)
-    slot = np.full(LAST_YEAR - FIRST_YEAR + 1, -1, dtype=np.int64)
-    slot[np.array(years, dtype=np.int64) - FIRST_YEAR] = np.arange(Y)
     sign = np.zeros((Y, n_items), dtype=np.int64)  # per year and item code: +1, or -1 (deduction)
     item_max = np.zeros((Y, n_items), dtype=np.int64)
     base_max = np.zeros(Y, dtype=np.int64)  # the maximum every unit of the year counts
@@ -240,10 +238,10 @@ def every_year(points: Points, settings: IndexSettings) -> Scores:
     maxima = np.repeat(base_max, U)
     has = np.zeros(Y * U, dtype=bool)
     a, sv = points.rows["criterion_scores"], points.rows["survey_results"]
-    ka = slot[a["year"] - FIRST_YEAR]
+    ka = points.slots("criterion_scores")
     np.add.at(totals, ka * U + a["unit"], sign[ka, a["item"]] * a["appraised_cents"])
     has[ka * U + a["unit"]] = True
-    ks = slot[sv["year"] - FIRST_YEAR]
+    ks = points.slots("survey_results")
     smax, sat, given = item_max[ks, sv["item"]], sv["satisfied"], sv["points_cents"]
     pts = np.where(sat >= 0, survey_cents(smax, np.maximum(sat, 0), sv["respondents"], decimals[ks]), given)
     np.add.at(totals, ks * U + sv["unit"], pts)

@@ -86,6 +86,19 @@ class Points:
         a = self.rows["criterion_scores"]
         return set(self.unit_ids[np.unique(a["unit"][a["year"] == year])].tolist())
 
+    def slots(self, table: str) -> np.ndarray:
+        """Each row's year as its position in `years()`."""
+        cache = self.__dict__.setdefault("_slots", {})
+        if table not in cache:
+            year, years = self.rows[table]["year"], np.array(self.years(), dtype=np.int64)
+            if len(years) == 1:  # one year: no look-up
+                cache[table] = np.zeros(len(year), dtype=np.int64)
+            else:
+                at = np.full(LAST_YEAR - FIRST_YEAR + 1, -1, dtype=np.int64)
+                at[years - FIRST_YEAR] = np.arange(len(years))
+                cache[table] = at[year - FIRST_YEAR]
+        return cache[table]
+
     def in_year(self, table: str, year: int) -> dict[str, np.ndarray]:
         """The columns of `table` over its rows of `year`."""
         t = self.rows[table]
@@ -147,6 +160,23 @@ class _Col:
 def _coded(s: pd.Series) -> _Col:
     """Cells as written, trimmed ("" when blank), factorized; numbers of a Parquet file in the
     shortest form a spreadsheet shows. Each distinct value is formatted and trimmed once."""
+
+    kind = s.dtype.kind
+    if kind == "i" and isinstance(s.dtype, np.dtype) and len(s):  # integers without blanks
+        codes, texts = _small_ints(s.to_numpy())
+    else:
+        codes, texts = _encoded(s)
+    # one code per trimmed text (two cells that differ only by spaces are the same); a blank
+    # cell (code -1) reads the last entry, the code of ""
+    first: dict[str, int] = {}
+    remap = np.array([first.setdefault(t, len(first)) for t in [*texts, ""]], dtype=np.int64)
+    if len(first) == len(remap) and not (codes < 0).any():  # nothing merged, nothing blank
+        return _Col(codes.astype(np.int64, copy=False), np.array(list(first), dtype=object), first[""])
+    return _Col(remap[codes], np.array(list(first), dtype=object), first[""])
+
+
+def _encoded(s: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """(codes, -1 where blank; the distinct texts) by Arrow's dictionary encoding."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -160,16 +190,21 @@ def _coded(s: pd.Series) -> _Col:
     idx = enc.indices
     codes = idx.to_numpy() if idx.null_count == 0 else np.asarray(idx.fill_null(-1))
     if kind == "f":  # computed points: at 15 significant digits, as a spreadsheet shows them
-        texts = [f"{v:.15g}" for v in enc.dictionary.to_pylist()]
-    elif kind in "iu":  # as Arrow writes integers
-        texts = enc.dictionary.cast(pa.string()).to_pylist()
-    else:
-        texts = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()  # what str.strip() does
-    # one code per trimmed text (two cells that differ only by spaces are the same); a blank
-    # cell (code -1) reads the last entry, the code of ""
-    first: dict[str, int] = {}
-    remap = np.array([first.setdefault(t, len(first)) for t in [*texts, ""]], dtype=np.int64)
-    return _Col(remap[codes], np.array(list(first), dtype=object), first[""])
+        return codes, [f"{v:.15g}" for v in enc.dictionary.to_pylist()]
+    if kind in "iu":  # as Arrow writes integers
+        return codes, enc.dictionary.cast(pa.string()).to_pylist()
+    return codes, pc.utf8_trim_whitespace(enc.dictionary).to_pylist()  # what str.strip() does
+
+
+def _small_ints(v: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """(codes, the distinct values as text) of integers; by their range when it is small (years,
+    counts: no hashing), else by Arrow."""
+    lo, hi = int(v.min()), int(v.max())
+    if hi - lo > 4 * len(v) + 4096:
+        return _encoded(pd.Series(v))
+    present = np.zeros(hi - lo + 1, dtype=bool)
+    present[v - lo] = True
+    return (np.cumsum(present) - 1)[v - lo], [str(x) for x in (np.flatnonzero(present) + lo).tolist()]
 
 
 class _Report:
@@ -241,7 +276,15 @@ def _cents(col: _Col, binary: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         if m:
             vals[k] = int(m.group(1)) * 100 + int((m.group(2) or "").ljust(2, "0"))
     bad = (vals < 0) & ~blank
-    return vals[col.codes], blank[col.codes], bad[col.codes]
+    return _per_row(col, vals, blank, bad)
+
+
+def _per_row(col: _Col, vals: np.ndarray, blank: np.ndarray, bad: np.ndarray):
+    """Per-text (value, blank, bad) spread over the rows (masks no text raises stay all false)."""
+    n = len(col.codes)
+    return tuple(
+        a[col.codes] if a.dtype != bool or a.any() else np.zeros(n, dtype=bool) for a in (vals, blank, bad)
+    )
 
 
 _INT = re.compile(r"^\d{1,12}$")
@@ -263,7 +306,7 @@ def _ints(col: _Col, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.nd
         elif decimal_comma and _THOUSANDS.match(u):
             vals[k] = int(u.replace(".", ""))
     bad = (vals < 0) & ~blank
-    return vals[col.codes], blank[col.codes], bad[col.codes]
+    return _per_row(col, vals, blank, bad)
 
 
 def _columns(df: pd.DataFrame, table: str, report: _Report) -> dict[str, _Col] | None:
@@ -442,6 +485,8 @@ def _duplicates(rows: _Rows, report: _Report) -> np.ndarray:
 
 def _year_slots(year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(each row's position among the distinct years, the distinct years in order)."""
+    if len(year) and year.min() == year.max():  # one year: no look-up
+        return np.zeros(len(year), dtype=np.int64), year[:1].copy()
     present = np.zeros(LAST_YEAR - FIRST_YEAR + 1, dtype=bool)
     present[year - FIRST_YEAR] = True
     return (np.cumsum(present) - 1)[year - FIRST_YEAR], np.flatnonzero(present) + FIRST_YEAR
@@ -652,20 +697,17 @@ def _complete(pts: Points, problems: list) -> None:
         [i.id for i in s.leaves if i.method in ("appraisal", "published")] for s in pts.structures.values()
     ]
     # (year, unit) pairs as one code, years in order and units sorted: the order of the messages
-    slot = np.full(LAST_YEAR - FIRST_YEAR + 1, -1, dtype=np.int64)
-    slot[np.array(years) - FIRST_YEAR] = np.arange(len(years))
     U = len(pts.unit_ids)
     has = np.zeros(len(years) * U, dtype=bool)
     for t in TABLES:
-        r = pts.rows[t]
-        has[slot[r["year"] - FIRST_YEAR] * U + r["unit"]] = True
+        has[pts.slots(t) * U + pts.rows[t]["unit"]] = True
     col = np.full((len(years), len(pts.item_ids)), -1, dtype=np.int64)  # item -> position in needed
     for k, ids in enumerate(needed):
         at = {i: j for j, i in enumerate(ids)}
         col[k] = [at.get(i, -1) for i in pts.item_ids]
-    a = pts.rows["criterion_scores"]
-    pair = slot[a["year"] - FIRST_YEAR] * U + a["unit"]
-    j = col[slot[a["year"] - FIRST_YEAR], a["item"]]
+    a, ka = pts.rows["criterion_scores"], pts.slots("criterion_scores")
+    pair = ka * U + a["unit"]
+    j = col[ka, a["item"]]
     # the keys are unique by now, so a unit has every needed item when it has as many as needed
     count = np.bincount(pair[j >= 0], minlength=len(has))
     lacking = np.flatnonzero(has & (count < np.repeat([len(n) for n in needed], U)))
