@@ -82,13 +82,18 @@ def _text_width_in(texts, size: float) -> float:
 TITLE_IN, AXIS_TOP_IN, GROUP_TITLE_IN, XAXIS_IN, LEGEND_IN, RIGHT_IN = 0.32, 0.16, 0.2, 0.42, 0.26, 0.4
 
 
-def _group_axes(ev: Evaluation, title: str, row_height: float = 0.15):
-    """One horizontal-bar axis per ranking group, heights in proportion to the units."""
+def _group_axes(ev: Evaluation, title: str, groups: list[str] | None = None, row_height: float = 0.15):
+    """One horizontal-bar axis per ranking group, heights in proportion to the units.
+
+    `groups` picks some of the groups (all of them by default); an empty `title` leaves the
+    room of the title out (the annex prints a caption under each chart instead).
+    """
     r = ev.unit_ranking
-    groups = list(dict.fromkeys(r["group"]))
+    groups = list(dict.fromkeys(r["group"])) if groups is None else list(groups)
+    r = r[r["group"].isin(groups)]
     sizes = [int((r["group"] == g).sum()) for g in groups]
     heights = [(s + 1) * row_height for s in sizes]
-    top = TITLE_IN + AXIS_TOP_IN + GROUP_TITLE_IN
+    top = (TITLE_IN if title else 0.05) + AXIS_TOP_IN + GROUP_TITLE_IN
     bottom = XAXIS_IN + LEGEND_IN
     gap = GROUP_TITLE_IN + 0.12
     height = top + bottom + sum(heights) + gap * (len(groups) - 1)
@@ -106,7 +111,8 @@ def _group_axes(ev: Evaluation, title: str, row_height: float = 0.15):
     )
     axes = gs.subplots(sharex=True)
     axes = np.atleast_1d(axes)
-    fig.suptitle(title, fontsize=10, fontweight="bold", y=1 - 0.06 / height, va="top")
+    if title:
+        fig.suptitle(title, fontsize=10, fontweight="bold", y=1 - 0.06 / height, va="top")
     return fig, axes, [(g, r[r["group"] == g]) for g in groups]
 
 
@@ -126,16 +132,19 @@ def _band_of(label_series: pd.Series, crit: Criteria) -> np.ndarray:
     return np.array([index.get(b, -1) for b in label_series], dtype=int)
 
 
-def scores_by_group(ev: Evaluation) -> Figure:
+def scores_by_group(ev: Evaluation, groups: list[str] | None = None, title: bool = True) -> Figure:
     """Each unit's score by group, coloured by its band, against the band thresholds (II.4).
 
     A unit whose band was lowered by the late-dossier cap (II.2) is hatched: its bar sits
-    above a threshold its band does not reach.
+    above a threshold its band does not reach. `groups` draws some groups only (the annex
+    draws one chart per group, so that the charts flow on its pages); the score axis is the
+    same for every group.
     """
     crit = ev.criteria
     bands = crit.bands
     bounds = [crit.band_min(i) for i in range(len(bands.labels) - 1)]
-    fig, axes, parts = _group_axes(ev, f"Điểm cải cách hành chính năm {ev.year} theo khối và ngưỡng xếp loại")
+    heading = f"Điểm cải cách hành chính năm {ev.year} theo khối và ngưỡng xếp loại" if title else ""
+    fig, axes, parts = _group_axes(ev, heading, groups)
     scores = ev.unit_ranking["score"].dropna()
     low = float(min([*scores, *map(float, bounds)])) if len(scores) else 0.0
     x0 = max(0.0, np.floor((low - 8) / 5) * 5)
@@ -188,7 +197,7 @@ def scores_by_group(ev: Evaluation) -> Figure:
     return fig
 
 
-def late_rates(ev: Evaluation) -> Figure:
+def late_rates(ev: Evaluation, title: bool = True) -> Figure:
     """Each unit's share of late dossiers, highest first, against the threshold of mục II.2.
 
     Bars at or over the threshold (the rule's own decision, not a float comparison) are red;
@@ -206,7 +215,7 @@ def late_rates(ev: Evaluation) -> Figure:
     if len(none):
         missing = "Không có số liệu hoặc không phát sinh hồ sơ: " + ", ".join(none["unit_name"])
         xlabel += "\n" + "\n".join(textwrap.wrap(missing, 75))
-    top = TITLE_IN + AXIS_TOP_IN + 0.08
+    top = (TITLE_IN if title else 0.05) + AXIS_TOP_IN + 0.08
     bottom = XAXIS_IN + 0.12 * xlabel.count("\n") + LEGEND_IN
     height = top + bottom + 0.11 * (len(has) + 1)
     left = _text_width_in(has["unit_name"], 5.8) + 0.15
@@ -234,9 +243,14 @@ def late_rates(ev: Evaluation) -> Figure:
     sec.tick_params(labelsize=6.5, colors=LATE_COLOUR, length=0)
     ax.tick_params(axis="x", labelsize=7)
     ax.set_xlabel(xlabel, fontsize=7)
-    fig.suptitle(
-        f"Tỷ lệ hồ sơ trễ hạn năm {ev.year}", fontsize=10, fontweight="bold", y=1 - 0.06 / height, va="top"
-    )
+    if title:
+        fig.suptitle(
+            f"Tỷ lệ hồ sơ trễ hạn năm {ev.year}",
+            fontsize=10,
+            fontweight="bold",
+            y=1 - 0.06 / height,
+            va="top",
+        )
     handles = [
         Patch(
             color=LATE_COLOUR,

@@ -9,7 +9,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from .console import EXIT_INVALID, EXIT_OK, EXIT_WRITE_FAILED, check_out, never_a_traceback
+from .console import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_WRITE_FAILED,
+    check_out,
+    never_a_traceback,
+    typed_words,
+    vietnamese_argparse,
+)
 from .criteria import CriteriaError, load_criteria
 from .records import ValidationError, load_records
 
@@ -17,7 +25,7 @@ from .records import ValidationError, load_records
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors exit 2, as invalid input does
         self.print_usage(sys.stderr)
-        print(f"Lỗi cách dùng: {message}", file=sys.stderr)
+        print(f"Lỗi cách dùng: {typed_words(message)}", file=sys.stderr)
         raise SystemExit(EXIT_INVALID)
 
 
@@ -114,10 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
     wi.add_argument("--quiet", action="store_true", help="không in tóm tắt")
     wi.add_argument("--csv-dialect", **CSV_DIALECT_OPTION)
 
-    an = sub.add_parser("annex", help="xuất phụ lục xếp hạng (HTML và PDF khổ A4) cho một năm")
+    an = sub.add_parser(
+        "annex",
+        help="xuất phụ lục xếp hạng (HTML, PDF khổ A4, Word) cho một năm",
+        description="Xuất phụ lục kết quả xếp hạng cải cách hành chính của một năm, trình bày theo "
+        "Hướng dẫn 36-HD/VPTW: annex.html, annex.pdf, bản Word annex.docx và trang thông tin kiểm tra.",
+    )
     an.add_argument("data", help="thư mục các tệp CSV/Parquet, hoặc tệp .xlsx (mỗi bảng một trang)")
     an.add_argument("--year", type=int, required=True, help="năm đánh giá")
-    an.add_argument("--out", required=True, help="thư mục ghi annex.html, annex.pdf, manifest.json")
+    an.add_argument(
+        "--out", required=True, help="thư mục ghi annex.html, annex.pdf, annex.docx, manifest.json"
+    )
     an.add_argument("--criteria", default=None, help="tệp tiêu chí (mặc định: criteria/khanh-hoa-2017.yaml)")
     an.add_argument("--set", action="append", default=[], metavar="TÊN=GIÁ_TRỊ", help="thay đổi một tham số")
     an.add_argument(
@@ -127,13 +142,41 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MÃ_ĐƠN_VỊ=ĐIỂM",
         help="sửa điểm thẩm định của một đơn vị (MÃ:NĂM=ĐIỂM cho năm khác); lặp lại được",
     )
-    an.add_argument("--name", default=None, help="tên phương án (in ở chân phụ lục)")
     an.add_argument(
-        "--date", default="", help="ngày của phụ lục (2021-03-15); để trống: ngày … tháng … năm …"
+        "--name", default=None, metavar="TÊN", help="tên phương án (ghi ở trang thông tin kiểm tra)"
     )
-    an.add_argument("--report-number", default="", help="số của báo cáo kèm theo; để trống: …")
-    an.add_argument("--report-date", default="", help="ngày của báo cáo kèm theo; để trống: …")
-    an.add_argument("--no-pdf", action="store_true", help="chỉ xuất HTML")
+    # the document's fields (Hướng dẫn 36-HD/VPTW); several lines are separated by ";"
+    for flag, metavar, text in [
+        ("--number", "SỐ", "số của báo cáo kèm theo: 15 → “Số 15-BC/BTCTU”; để trống: …"),
+        ("--date", "NGÀY", "ngày của báo cáo (2021-02-05 hoặc 05/02/2021); để trống: ngày … tháng … năm …"),
+        (
+            "--issuer",
+            "CƠ_QUAN",
+            "cơ quan ban hành, mỗi dòng cách nhau bằng “;” (mặc định: TỈNH ỦY KHÁNH HÒA; BAN TỔ CHỨC)",
+        ),
+        ("--symbol", "KÝ_HIỆU", "ký hiệu sau số (mặc định: BC/BTCTU)"),
+        (
+            "--signer-title",
+            "CHỨC_VỤ",
+            "quyền hạn, chức vụ người ký (mặc định: K/T TRƯỞNG BAN; PHÓ TRƯỞNG BAN)",
+        ),
+        ("--signer-name", "HỌ_TÊN", "họ và tên người ký; để trống: …"),
+        (
+            "--recipients",
+            "NƠI_NHẬN",
+            "nơi nhận, mỗi nơi cách nhau bằng “;” (mặc định: danh sách thường dùng)",
+        ),
+    ]:
+        an.add_argument(flag, default=None, metavar=metavar, help=text)
+    an.add_argument(
+        "--section", action="append", default=[], metavar="TÊN", help="thêm một phần bổ sung; lặp lại được"
+    )
+    an.add_argument(
+        "--with-verification-page",
+        action="store_true",
+        help="in thông tin kiểm tra làm trang cuối của annex.pdf (mặc định: tệp annex-verification.pdf riêng)",
+    )
+    an.add_argument("--no-pdf", action="store_true", help="không xuất PDF (chỉ HTML và Word)")
 
     from .index.command import add_parser as add_index_parser  # the reform index (scoring/index)
 
@@ -157,7 +200,8 @@ def _spreadsheet_rows(text: str) -> int:
 
 @never_a_traceback
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    with vietnamese_argparse():
+        args = build_parser().parse_args(argv)
     out = getattr(args, "out", None) or getattr(args, "dir", None)
     if out is not None:
         check_out(out)  # an output path that is a file: exit 2 before any work
@@ -292,11 +336,19 @@ def _whatif(args) -> int:
 def _annex(args) -> int:
     """`annex`: the ranking annex of the year, executed and exported, in --out."""
     from .annex import AnnexError, HeaderFields, render_annex
+    from .atomic import OutputNotAFolder
+    from .console import os_error_text
     from .scenario import Scenario, ScenarioError
 
     try:
         scenario = Scenario.from_strings(args.name or "", args.set, args.correct, args.year)
-        header = HeaderFields(date=args.date, report_number=args.report_number, report_date=args.report_date)
+        header = HeaderFields.from_params(
+            **{
+                k: getattr(args, k)
+                for k in ("number", "date", "issuer", "symbol", "signer_title", "signer_name")
+            },
+            recipients=args.recipients,
+        )
         load_criteria(args.criteria).with_overrides(scenario.overrides)  # before reading the data
         paths = render_annex(
             args.data,
@@ -308,13 +360,20 @@ def _annex(args) -> int:
             criteria=args.criteria,
             scenario=args.name,
             pdf=not args.no_pdf,
+            sections=args.section,
+            with_verification_page=args.with_verification_page,
         )
     except (ValidationError, CriteriaError, ScenarioError, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
     except AnnexError as exc:
         print(str(exc), file=sys.stderr)
-        return 1
+        return EXIT_WRITE_FAILED
+    except OutputNotAFolder:
+        raise  # a usage error (exit 2), nothing written
+    except OSError as exc:
+        print(f"Không ghi được phụ lục vào {args.out}: {os_error_text(exc)}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
     for path in paths:
         print(path)
     return EXIT_OK

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
 import functools
 import os
@@ -136,3 +137,55 @@ def _say(text: str) -> None:
         print(text, file=sys.stderr)
     except (OSError, ValueError):  # stderr closed or gone: the exit status still says it
         pass
+
+
+# argparse's own words (usage, option groups, its error messages), in Vietnamese. argparse looks
+# its messages up through the module-level gettext function `argparse._` when it builds a parser
+# and when it reports; `vietnamese_argparse()` swaps that function for the run of one command.
+ARGPARSE_WORDS = {
+    "usage: ": "cách dùng: ",
+    "positional arguments": "tham số theo vị trí",
+    "options": "tùy chọn",
+    "subcommands": "lệnh",
+    "show this help message and exit": "in hướng dẫn này rồi thoát",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "không nhận ra tham số: %s",
+    "expected one argument": "cần một giá trị",
+    "expected at most one argument": "cần nhiều nhất một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "invalid choice: %(value)r (choose from %(choices)s)": "giá trị %(value)r không hợp lệ (chọn một trong: %(choices)s)",
+    "invalid %(type)s value: %(value)r": "giá trị %(value)r không đúng kiểu (cần %(type)s)",
+    "ambiguous option: %(option)s could match %(matches)s": "tùy chọn %(option)s chưa rõ: có thể là %(matches)s",
+    "not allowed with argument %s": "không dùng cùng với tham số %s",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "ignored explicit argument %r": "giá trị %r bị bỏ qua",
+    "unexpected option string: %s": "tùy chọn không mong đợi: %s",
+    "can't open '%(filename)s': %(error)s": "không mở được «%(filename)s»: %(error)s",
+}
+# the type names argparse puts in "invalid %(type)s value"
+ARGPARSE_TYPES = {"cần int)": "cần một số nguyên)", "cần float)": "cần một số)"}
+
+
+def argparse_words(message: str) -> str:
+    return ARGPARSE_WORDS.get(message, message)
+
+
+@contextlib.contextmanager
+def vietnamese_argparse():
+    """argparse speaks Vietnamese while a command's parser is built and its arguments parsed."""
+    import argparse
+
+    before = argparse._
+    argparse._ = argparse_words
+    try:
+        yield
+    finally:
+        argparse._ = before
+
+
+def typed_words(message: str) -> str:
+    """A usage error's type names in words ("cần int" -> "cần một số nguyên")."""
+    for en, vi in ARGPARSE_TYPES.items():
+        message = message.replace(en, vi)
+    return message

@@ -23,6 +23,8 @@ from .resources import criteria_dir
 # The project keeps its criteria at the top of the tree (criteria/); a wheel carries them inside.
 DEFAULT_CRITERIA = criteria_dir() / "khanh-hoa-2017.yaml"
 
+# The rules of SPEC §2 every criteria file must carry; a file may add more (each names the
+# module that implements it: scoring/rules/__init__.py).
 RULE_IDS = (
     "unit_late_dossiers",
     "official_late_dossiers",
@@ -80,13 +82,37 @@ def _check_param(name: str, value: Any, spec: dict) -> str | None:
     if kind == "decimals" and value is not None:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
             return "cần null hoặc một số nguyên từ 0 đến 6"
-    if kind in ("choice", "band") and value not in spec["choices"]:
+    if kind == "int" and (
+        isinstance(value, bool) or not isinstance(value, int) or not spec["min"] <= value <= spec["max"]
+    ):
+        return f"cần một số nguyên từ {spec['min']} đến {spec['max']}"
+    if kind in ("year", "year_or_null") and not (value is None and kind == "year_or_null"):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
+            return "cần một năm từ 1900 đến 2100" + (
+                " hoặc null (không giới hạn)" if kind == "year_or_null" else ""
+            )
+    if kind in ("choice", "band") and (isinstance(value, bool) or value not in spec["choices"]):
         return "cần một trong: " + ", ".join(map(str, spec["choices"]))
     return None
 
 
+def _overlap(a: dict, b: dict) -> bool:
+    """Whether two eras' [valid_from, valid_to] spans share a year (null: open)."""
+    lo = max(a.get("valid_from") or -(10**9), b.get("valid_from") or -(10**9))
+    hi = min(a.get("valid_to") or 10**9, b.get("valid_to") or 10**9)
+    return lo <= hi
+
+
 # The type of each parameter; a parameter in the file that is not listed here is an error.
 PARAM_KINDS: dict[str, dict] = {
+    "in_force_from_year": {"kind": "year"},
+    "in_force_until_year": {"kind": "year_or_null"},
+    "streak_counts_years_before_force": {"kind": "bool"},
+    "party_org_condition": {"kind": "choice", "choices": ["streak", "year_band"]},
+    "tsvm_levels": {"kind": "choice", "choices": ["top_only", "good_and_above"]},
+    "reform_result_lag_years": {"kind": "int", "min": 0, "max": 1},
+    "central_agency_consequences": {"kind": "choice", "choices": ["recommend", "apply", "none"]},
+    "late_capped_rank": {"kind": "choice", "choices": ["score_order", "below_uncapped"]},
     "unit_late_threshold_percent": {"kind": "percent"},
     "unit_late_inclusive": {"kind": "bool"},
     "official_late_threshold_percent": {"kind": "percent"},
@@ -126,6 +152,11 @@ class Rule:
     def label(self) -> str:
         """'Trễ hạn hồ sơ của cơ quan, đơn vị (mục II.2)': the title with its clause."""
         return f"{self.title} (mục {self.clause})"
+
+    @property
+    def family(self) -> str:
+        """The module of scoring/rules/ that implements the rule (its own id when not given)."""
+        return str(self.spec.get("family") or self.id)
 
 
 @dataclass(frozen=True)
@@ -180,7 +211,7 @@ class Criteria:
         for section in ("programme", "rules", "parameters", "bands", "scales", "roles"):
             if section not in doc:
                 fail((), f"thiếu mục '{section}'")
-        for rid in RULE_IDS:
+        for rid in (*RULE_IDS, *(r for r in doc["rules"] if r not in RULE_IDS)):
             rule = doc["rules"].get(rid)
             if not isinstance(rule, dict):
                 fail(("rules",), f"thiếu quy tắc '{rid}'")
@@ -213,6 +244,10 @@ class Criteria:
             sizes = {len(e["levels"]) for e in eras}
             if len(sizes) != 1:
                 fail(("scales", fam), "các thang của cùng một loại phải có cùng số mức")
+            for i, a in enumerate(eras):
+                for b in eras[i + 1 :]:
+                    if _overlap(a, b):
+                        fail(("scales", fam), f"hai thang {a['id']} và {b['id']} cùng áp dụng cho một năm")
         for i, b in enumerate(doc["bands"][:-1]):
             if b.get("min_param") not in PARAM_KINDS:
                 fail(("bands", i), "mỗi xếp loại (trừ mức cuối) cần 'min_param'")
@@ -222,6 +257,12 @@ class Criteria:
         mins = [self.band_min(i) for i in range(len(self.doc["bands"]) - 1)]
         if any(a <= b for a, b in zip(mins, mins[1:], strict=False)):
             fail(("parameters",), "ngưỡng điểm các xếp loại phải giảm dần (Tốt > Khá > Trung bình)")
+        until = self.params["in_force_until_year"]
+        if until is not None and until < self.params["in_force_from_year"]:
+            fail(
+                ("parameters",),
+                "năm hết hiệu lực (in_force_until_year) phải sau năm có hiệu lực (in_force_from_year)",
+            )
 
     def with_overrides(self, overrides: dict[str, Any] | None) -> Criteria:
         """A new Criteria with some parameters replaced (a what-if); the baseline is untouched.
@@ -248,7 +289,7 @@ class Criteria:
             applied = [(k, v) for k, v in applied if k != name] + [(name, value)]
         new = Criteria(self.doc, self.source, self.sha256, tuple(applied), params)
         # scales and labels do not depend on parameters: a what-if reuses them
-        for name in ("bands", "band_scales", "_scales", "roles", "groups"):
+        for name in ("bands", "band_scales", "_scales", "roles", "groups", "central_groups"):
             if name in self.__dict__:
                 new.__dict__[name] = self.__dict__[name]
 
@@ -276,6 +317,11 @@ class Criteria:
     @property
     def programme(self) -> dict:
         return self.doc["programme"]
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Every rule of the criteria file, in the order they run and decisions are listed."""
+        return tuple(self.doc["rules"])
 
     def rule(self, rule_id: str) -> Rule:
         r = self.doc["rules"][rule_id]
@@ -310,7 +356,13 @@ class Criteria:
                 fam,
                 tuple(
                     Scale.build(
-                        fam, e["id"], e.get("source", ""), e["valid_from"], e["valid_to"], e["levels"]
+                        fam,
+                        e["id"],
+                        e.get("source", ""),
+                        e["valid_from"],
+                        e["valid_to"],
+                        e["levels"],
+                        meta={k: v for k, v in e.items() if k not in ("id", "source", "levels")},
                     )
                     for e in eras
                 ),
@@ -341,6 +393,17 @@ class Criteria:
     def cap_level(self, rule_id: str, scale: Scale) -> int:
         """The level a rule caps at: one below the level named in its `cap_below`."""
         return scale.level_of_key(self.doc["rules"][rule_id]["cap_below"]) + 1
+
+    def in_force(self, year: int) -> bool:
+        """Whether the programme's consequences apply to an evaluated year."""
+        until = self.params["in_force_until_year"]
+        return self.params["in_force_from_year"] <= year and (until is None or year <= until)
+
+    @cached_property
+    def central_groups(self) -> frozenset[str]:
+        """The group labels marked `central` (Cơ quan ngành dọc): their units' staff are rated
+        by their own ministries (reading `central_agency_consequences`)."""
+        return frozenset(g["label"] for g in self.doc.get("groups", []) if g.get("central"))
 
     def as_table(self) -> list[dict]:
         """Parameters with their current value, baseline value, clause and reason."""

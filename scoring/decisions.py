@@ -1,57 +1,122 @@
 """The decision shape: one row per subject and rule whose condition holds (SPEC §3).
 
 Every view — the tables, the annex, the what-if diff, the explanation — reads this shape.
+A rule words its decisions with `decision_rows`; `combine` makes the year's one table of them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 DECISION_COLUMNS = ["year", "subject_type", "subject_id", "rule_id", "clause", "outcome", "evidence"]
 SUBJECT_ORDER = {"unit": 0, "official": 1, "party_org": 2}
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
-def decision_rows(year, subject_type, subject_ids, rule, outcome, evidence, order=None) -> pd.DataFrame:
+@dataclass
+class DecisionRows:
+    """The decisions of one rule, as aligned columns: what `decision_rows` returns.
+
+    Kept as arrays, not a DataFrame, so that a year's decisions become one table in one step
+    (`combine`); `frame` gives the DataFrame of these rows alone.
+    """
+
+    year: int
+    subject_type: str
+    rule_id: str
+    clause: str
+    subject_ids: Any  # a sequence of texts (numpy, Arrow, list)
+    outcome: Any
+    evidence: Any
+    order: np.ndarray  # each subject's position in its own output table
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return combine([self], (self.rule_id,))
+
+
+def decision_rows(year, subject_type, subject_ids, rule, outcome, evidence, order=None) -> DecisionRows:
     """Decisions of one rule: `subject_ids`, `outcome` and `evidence` are aligned sequences.
 
     `order` is each subject's position in its own output table; decisions follow it.
     """
-    ids = subject_ids if hasattr(subject_ids, "dtype") else np.asarray(subject_ids, dtype=object)
-    n = len(ids)
-    frame = pd.DataFrame(
+    n = len(subject_ids)
+    keys = np.arange(n) if order is None else np.asarray(order, dtype=np.int64)
+    return DecisionRows(int(year), subject_type, rule.id, rule.clause, subject_ids, outcome, evidence, keys)
+
+
+def _arrow(values, n: int) -> pa.Array:
+    """A column of texts as an Arrow string array (Arrow-backed columns are not copied to Python)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array):
+        return values.cast(pa.large_string())
+    if isinstance(values, pd.api.extensions.ExtensionArray):
+        return pa.array(values, type=pa.large_string())
+    return pa.array(np.asarray(values, dtype=object) if n else [], type=pa.large_string())
+
+
+def combine(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[str, ...]) -> pd.DataFrame:
+    """All decisions of a year in a stable order: subject type, subject (table order), rule.
+
+    Parts are `DecisionRows`, or DataFrames of the decision columns with the order in `_k`.
+    """
+    parts = [p if isinstance(p, DecisionRows) else _from_frame(p) for p in parts]
+    parts = [p for p in parts if len(p)]
+    rank = {r: i for i, r in enumerate(rule_order)}
+
+    def ints(get) -> np.ndarray:
+        return np.concatenate(
+            [np.full(len(p), get(p), dtype=np.int64) for p in parts] or [np.zeros(0, np.int64)]
+        )
+
+    t = ints(lambda p: SUBJECT_ORDER[p.subject_type])
+    r = ints(lambda p: rank.get(p.rule_id, len(rank)))
+    k = np.concatenate([p.order for p in parts] or [np.zeros(0, np.int64)])
+    positions = np.lexsort((r, k, t))
+    order = pa.array(positions)
+
+    def texts(get) -> pd.arrays.ArrowStringArray:
+        chunks = [_arrow(get(p), len(p)) for p in parts] or [pa.array([], type=pa.large_string())]
+        return pd.array(pa.concat_arrays(chunks).take(order), dtype=TEXT)
+
+    def repeat(get) -> pd.arrays.ArrowStringArray:
+        return texts(lambda p: pa.repeat(pa.scalar(get(p), pa.large_string()), len(p)))
+
+    return pd.DataFrame(
         {
-            "year": np.full(n, year, dtype=np.int64),
-            "subject_type": subject_type,
-            "subject_id": ids,
-            "rule_id": rule.id,
-            "clause": rule.clause,
-            "outcome": _texts(outcome, n),
-            "evidence": _texts(evidence, n),
+            "year": ints(lambda p: p.year)[positions],
+            "subject_type": repeat(lambda p: p.subject_type),
+            "subject_id": texts(lambda p: p.subject_ids),
+            "rule_id": repeat(lambda p: p.rule_id),
+            "clause": repeat(lambda p: p.clause),
+            "outcome": texts(lambda p: p.outcome),
+            "evidence": texts(lambda p: p.evidence),
         },
         columns=DECISION_COLUMNS,
     )
-    frame["_k"] = np.arange(n) if order is None else np.asarray(order, dtype=np.int64)
-    return frame
 
 
-def _texts(values, n: int):
-    """A column of texts: an Arrow string array stays as it is (no Python objects)."""
-    if isinstance(values, pd.api.extensions.ExtensionArray):
-        return values
-    return np.asarray(values, dtype=object) if n else np.array([], dtype=object)
-
-
-def combine(frames: list[pd.DataFrame], rule_order: tuple[str, ...]) -> pd.DataFrame:
-    """All decisions of a year in a stable order: subject type, subject (table order), rule."""
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        empty = pd.DataFrame({c: pd.Series([], dtype="object") for c in DECISION_COLUMNS})
-        return empty.astype({"year": "int64"})
-    rank = {r: i for i, r in enumerate(rule_order)}
-    t = np.concatenate([np.full(len(f), SUBJECT_ORDER[f["subject_type"].iat[0]]) for f in frames])
-    r = np.concatenate([np.full(len(f), rank[f["rule_id"].iat[0]]) for f in frames])
-    d = pd.concat(frames, ignore_index=True)
-    order = np.lexsort((r, d["_k"].to_numpy(), t))
-    d = d.drop(columns="_k").take(order)
-    return d.reset_index(drop=True)
+def _from_frame(df: pd.DataFrame) -> DecisionRows:
+    """A rule's decisions given as a DataFrame (one subject type and rule, `_k` the order)."""
+    if not len(df):
+        return DecisionRows(0, "unit", "", "", [], [], [], np.zeros(0, np.int64))
+    keys = df["_k"].to_numpy() if "_k" in df else np.arange(len(df))
+    return DecisionRows(
+        int(df["year"].iat[0]),
+        str(df["subject_type"].iat[0]),
+        str(df["rule_id"].iat[0]),
+        str(df["clause"].iat[0]),
+        df["subject_id"].array,
+        df["outcome"].array,
+        df["evidence"].array,
+        np.asarray(keys, dtype=np.int64),
+    )

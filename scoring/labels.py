@@ -42,6 +42,7 @@ class Scale:
     keys: tuple[str, ...]
     labels: tuple[str, ...]
     lookup: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    meta: dict = field(default_factory=dict, compare=False, repr=False)  # the era's other keys
 
     def holds(self, year: int) -> bool:
         return (self.valid_from is None or year >= self.valid_from) and (
@@ -54,15 +55,24 @@ class Scale:
     def label(self, level: int) -> str:
         return self.labels[level] if level >= 0 else ""
 
+    @property
+    def span(self) -> str:
+        """'2018–2022', 'từ 2023', 'đến 2019': the years the scale covers, in words."""
+        if self.valid_from is not None and self.valid_to is not None:
+            return f"{self.valid_from}–{self.valid_to}"
+        if self.valid_from is not None:
+            return f"từ {self.valid_from}"
+        return f"đến {self.valid_to}" if self.valid_to is not None else "mọi năm"
+
     @classmethod
-    def build(cls, family, id, source, valid_from, valid_to, levels) -> Scale:
+    def build(cls, family, id, source, valid_from, valid_to, levels, meta=None) -> Scale:
         keys = tuple(lv["key"] for lv in levels)
         labels = tuple(lv["label"] for lv in levels)
         lookup: dict[str, int] = {}
         for i, lv in enumerate(levels):
             for name in [lv["label"], lv["key"], *lv.get("aliases", [])]:
                 lookup.setdefault(fold(name), i)
-        return cls(family, id, source, valid_from, valid_to, keys, labels, lookup)
+        return cls(family, id, source, valid_from, valid_to, keys, labels, lookup, dict(meta or {}))
 
 
 @dataclass(frozen=True)
@@ -73,10 +83,21 @@ class DatedScales:
     eras: tuple[Scale, ...]
 
     def for_year(self, year: int) -> Scale:
+        era = self.find(year)
+        if era is None:
+            raise KeyError(f"no {self.family} scale in force in {year}")
+        return era
+
+    def find(self, year: int) -> Scale | None:
+        """The scale in force in `year`, or None when the year is outside every span."""
         for era in self.eras:
             if era.holds(int(year)):
                 return era
-        raise KeyError(f"no {self.family} scale in force in {year}")
+        return None
+
+    def spans(self) -> str:
+        """'Nghị định 56/2015/NĐ-CP (2015–2019); …': what the criteria cover, in words."""
+        return "; ".join(f"{era.source} ({era.span})" for era in self.eras)
 
     def accepted(self, year: int) -> list[str]:
         return list(self.for_year(year).labels)
@@ -107,10 +128,14 @@ def parse_labels(values: pd.Series, years: np.ndarray | None, scales: DatedScale
         years = np.zeros(n, dtype=np.int64)
         eras_by_year = {0: scales.eras[0]}
     else:
-        eras_by_year = {int(y): scales.for_year(int(y)) for y in np.unique(years)}
+        # a year outside every span has no scale of its own: every era's reading is "other"
+        eras_by_year = {int(y): scales.find(int(y)) for y in np.unique(years)}
     for y, era in eras_by_year.items():
         in_year = years == y
-        own = np.array([era.lookup.get(f, MISSING) for f in folded], dtype=np.int8)
+        if era is None:
+            own = np.full(len(folded), MISSING, dtype=np.int8)
+        else:
+            own = np.array([era.lookup.get(f, MISSING) for f in folded], dtype=np.int8)
         alt = np.full(len(folded), MISSING, dtype=np.int8)
         for other_era in scales.eras:
             if other_era is era:

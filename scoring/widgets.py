@@ -40,6 +40,14 @@ from .workbook import people_table
 
 # Short Vietnamese labels of the parameters (the long reason, from the criteria file, is the tooltip).
 PARAM_LABELS = {
+    "in_force_from_year": "Năm Chương trình bắt đầu có hiệu lực",
+    "in_force_until_year": "Năm cuối áp dụng Chương trình",
+    "streak_counts_years_before_force": "Tính cả các năm trước khi Chương trình có hiệu lực",
+    "party_org_condition": "Tổ chức cơ sở đảng bị giới hạn khi",
+    "tsvm_levels": "«Trong sạch, vững mạnh» theo Quy định 132-QĐ/TW, 124-QĐ/TW là",
+    "reform_result_lag_years": "Xếp loại cán bộ căn cứ kết quả xếp hạng",
+    "central_agency_consequences": "Hệ quả đối với cán bộ cơ quan ngành dọc",
+    "late_capped_rank": "Thứ hạng của đơn vị bị giới hạn do trễ hạn",
     "unit_late_threshold_percent": "Ngưỡng hồ sơ trễ hạn của đơn vị (%)",
     "unit_late_inclusive": "Đơn vị trễ đúng ngưỡng cũng bị áp dụng («từ … trở lên»)",
     "official_late_threshold_percent": "Ngưỡng hồ sơ trễ hạn của cán bộ (%)",
@@ -75,6 +83,29 @@ COUNT_LABELS = {
     "removal_triggers": "Người đứng đầu thuộc diện xử lý, thay thế (II.4)",
     "party_orgs_capped": "Tổ chức cơ sở đảng không được mức cao nhất (II.4)",
 }
+# The options of the readings that are a choice, in words (value first, as the criteria name it).
+CHOICE_LABELS = {
+    "party_org_condition": [
+        ("đơn vị nhiều năm liên tục xếp loại thấp", "streak"),
+        ("đơn vị xếp loại thấp trong năm đánh giá", "year_band"),
+    ],
+    "tsvm_levels": [
+        ("chỉ mức cao nhất (Hoàn thành xuất sắc nhiệm vụ)", "top_only"),
+        ("từ Hoàn thành tốt nhiệm vụ trở lên", "good_and_above"),
+    ],
+    "reform_result_lag_years": [("của chính năm đó", 0), ("đã công bố gần nhất (năm trước)", 1)],
+    "central_agency_consequences": [
+        ("kiến nghị cơ quan quản lý cấp trên", "recommend"),
+        ("áp dụng như đơn vị của tỉnh", "apply"),
+        ("không áp dụng", "none"),
+    ],
+    "late_capped_rank": [
+        ("giữ thứ hạng theo điểm", "score_order"),
+        ("xếp sau các đơn vị cùng xếp loại không bị giới hạn", "below_uncapped"),
+    ],
+    "rank_ties": [("1, 2, 2, 4 (bỏ qua hạng kế tiếp)", "min"), ("1, 2, 2, 3 (không bỏ hạng)", "dense")],
+}
+NO_END = 0  # the end-year Dropdown's "no end" option (None would show as no selection)
 ROUNDING_EXACT = "exact"  # a Dropdown cannot hold None as an option value
 MAX_ROWS_SHOWN = 200
 NO_UNIT = ""  # the unit Dropdown's "no correction" option (None would show as no selection)
@@ -245,9 +276,17 @@ class WhatIf:
                 (f"{label} trở xuống", key) for key, label in zip(bands.keys, bands.labels, strict=True)
             ]
             return W.Dropdown(options=options, value=value, layout=W.Layout(width="200px"))
-        if name == "rank_ties":
-            options = [("1, 2, 2, 4 (bỏ qua hạng kế tiếp)", "min"), ("1, 2, 2, 3 (không bỏ hạng)", "dense")]
-            return W.Dropdown(options=options, value=value, layout=W.Layout(width="280px"))
+        if kind == "year":
+            return W.BoundedIntText(value=int(value), min=1900, max=2100, step=1, layout=_narrow())
+        if kind == "year_or_null":
+            years = [(str(y), y) for y in range(2016, 2031)]
+            return W.Dropdown(
+                options=[("không giới hạn", NO_END), *years],
+                value=NO_END if value is None else value,
+                layout=W.Layout(width="160px"),
+            )
+        if name in CHOICE_LABELS:
+            return W.Dropdown(options=CHOICE_LABELS[name], value=value, layout=W.Layout(width="340px"))
         choices = self.criteria.param_spec(name).get("choices") or [value]
         return W.Dropdown(options=list(choices), value=value)
 
@@ -279,7 +318,11 @@ class WhatIf:
             layout=W.Layout(width="470px", margin="0 24px 0 0"),
         )
         reading_box = W.VBox(
-            [W.HTML("<h4 style='margin:4px 0'>Cách hiểu các quy định (mục II.2, II.4)</h4>")]
+            [
+                W.HTML(
+                    "<h4 style='margin:4px 0'>Hiệu lực và cách hiểu các quy định (mục II.2, II.4, III.1)</h4>"
+                )
+            ]
             + [self._row(p, "400px") for p in readings],
             layout=W.Layout(width="700px"),
         )
@@ -323,9 +366,7 @@ class WhatIf:
     def overrides(self) -> dict[str, Any]:
         out = {}
         for name in PARAM_KINDS:
-            value = self.controls[name].value
-            if value == ROUNDING_EXACT:
-                value = None
+            value = _from_control(name, self.controls[name].value)
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             base = self.criteria[name]
@@ -472,14 +513,8 @@ class WhatIf:
         self._busy = True
         try:
             for name in PARAM_KINDS:
-                value = self.criteria[name]
-                control = self.controls[name]
-                if PARAM_KINDS[name]["kind"] == "decimals" and value is None:
-                    value = ROUNDING_EXACT
-                elif PARAM_KINDS[name]["kind"] in ("percent", "score"):
-                    value = float(str(value).replace(",", "."))
-                control.value = value
-            self.controls["unit"].value = ""
+                self.controls[name].value = _to_control(name, self.criteria[name])
+            self.controls["unit"].value = NO_UNIT
         finally:
             self._busy = False
         self._prefill_score()
@@ -500,6 +535,24 @@ class WhatIf:
         self.exported = written.resolve()
         self.export_status.value = f"Đã ghi: <code>{html.escape(str(self.exported))}</code>"
         return self.exported
+
+
+def _to_control(name: str, value: Any) -> Any:
+    """A parameter's value as its control holds it (None has a stand-in in a Dropdown)."""
+    kind = PARAM_KINDS[name]["kind"]
+    if value is None and kind in ("decimals", "year_or_null"):
+        return ROUNDING_EXACT if kind == "decimals" else NO_END
+    if kind in ("percent", "score"):
+        return float(str(value).replace(",", "."))
+    return value
+
+
+def _from_control(name: str, value: Any) -> Any:
+    """A control's value as the criteria take it."""
+    kind = PARAM_KINDS[name]["kind"]
+    if (kind == "decimals" and value == ROUNDING_EXACT) or (kind == "year_or_null" and value == NO_END):
+        return None
+    return value
 
 
 def _narrow() -> W.Layout:

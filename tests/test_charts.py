@@ -122,3 +122,24 @@ def test_png_is_the_same_bytes_for_the_same_evaluation(records):
     b = charts.png_bytes(charts.late_rates(ev), dpi=50)
     assert a[:8] == b"\x89PNG\r\n\x1a\n"
     assert a == b
+
+
+def test_one_group_drawn_alone_keeps_the_common_score_axis(records):
+    ev = _ev(records, 2018)
+    whole = charts.scores_by_group(ev)
+    alone = charts.scores_by_group(ev, groups=["UBND cấp huyện"], title=False)
+    panels = [ax for ax in alone.axes if ax.get_title(loc="left")]
+    assert [ax.get_title(loc="left") for ax in panels] == ["UBND cấp huyện (8)"]
+    assert [t.get_text() for t in panels[0].get_yticklabels()][0] == "UBND huyện Khánh Vĩnh"
+    assert panels[0].get_xlim() == whole.axes[0].get_xlim()  # the same scale as the other groups
+    assert _vlines(alone) == {85.0, 70.0, 50.0}
+    assert alone.get_suptitle() == "" and whole.get_suptitle().startswith("Điểm cải cách hành chính năm 2018")
+    assert alone.get_size_inches()[1] < whole.get_size_inches()[1] / 2  # so that charts flow on a page
+
+
+def test_the_late_chart_can_leave_its_title_to_a_caption(records):
+    ev = _ev(records, 2018)
+    assert charts.late_rates(ev).get_suptitle() == "Tỷ lệ hồ sơ trễ hạn năm 2018"
+    untitled = charts.late_rates(ev, title=False)
+    assert untitled.get_suptitle() == ""
+    assert untitled.get_size_inches()[1] < charts.late_rates(ev).get_size_inches()[1]

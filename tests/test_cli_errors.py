@@ -329,3 +329,48 @@ def test_keyboard_interrupt_exits_130_without_a_traceback(tmp_path, capsys, monk
     monkeypatch.setattr(scoring.cli, "load_records", interrupted)
     status, _, err = run(capsys, "evaluate", SAMPLE, "--year", 2020, "--out", tmp_path / "o")
     assert status == 130 and "Đã dừng" in err
+
+
+# -- usage errors and help speak Vietnamese ----------------------------------------------------
+
+ENGLISH_ARGPARSE = ("usage:", "required", "invalid", "unrecognized", "choose from", "options:", "error:")
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["explain", "data", "--year", "2020"], "thiếu tham số bắt buộc: --id"),
+        (
+            ["evaluate", "data", "--year", "hai nghìn", "--out", "o"],
+            "'hai nghìn' không đúng kiểu (cần một số nguyên)",
+        ),
+        (["evaluat"], "giá trị 'evaluat' không hợp lệ (chọn một trong: 'evaluate'"),
+        (["evaluate", "data", "--year", "2020", "--out", "o", "--bogus"], "không nhận ra tham số: --bogus"),
+        (
+            ["evaluate", "data", "--year", "2020", "--out", "o", "--format", "ods"],
+            "(chọn một trong: 'csv', 'parquet')",
+        ),
+    ],
+)
+def test_a_usage_error_is_worded_in_vietnamese_and_exits_2(argv, says, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli_main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "Lỗi cách dùng: " in err and says in err
+    assert err.startswith("cách dùng: python -m scoring")
+    assert not [w for w in ENGLISH_ARGPARSE if w in err]
+
+
+def test_help_names_its_parts_in_vietnamese_and_argparse_is_left_as_it_was(capsys):
+    import argparse
+
+    before = argparse._
+    with pytest.raises(SystemExit) as stop:
+        cli_main(["evaluate", "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert "cách dùng:" in out and "tham số theo vị trí:" in out and "tùy chọn:" in out
+    assert "in hướng dẫn này rồi thoát" in out
+    assert not [w for w in ENGLISH_ARGPARSE if w in out]
+    assert argparse._ is before  # other parsers in the same process keep their own words

@@ -10,6 +10,7 @@ and only the years this official was listed as head count.
 import pytest
 from conftest import (
     HT_2019,
+    HT_2020,
     HTT,
     HTXS,
     KHA,
@@ -217,7 +218,10 @@ def test_recorded_past_bands_in_any_form_make_the_run(tmp_path):
 
 
 def test_streak_years_list_the_whole_run_ending_at_the_evaluated_year(tmp_path):
-    ev = history(tmp_path, {2015: TOT, 2016: TB, 2017: TB, 2018: TB, 2019: TB, 2020: TB})
+    # the run starts in 2017, the year the programme came into force: 2016 does not count
+    bands = {2015: TOT, 2016: TB, 2017: TB, 2018: TB, 2019: TB, 2020: TB}
+    assert trigger(history(tmp_path / "a", bands)) == ("2017;2018;2019;2020", ";".join([TB] * 4))
+    ev = history(tmp_path / "b", bands, streak_counts_years_before_force=True)
     assert trigger(ev) == ("2016;2017;2018;2019;2020", ";".join([TB] * 5))
 
 
@@ -402,3 +406,92 @@ def test_literal_reading_two_yeu_years_after_trung_binh_list_only_the_yeu_run(tm
         weak_counts_toward_average_streak=False,
     )
     assert trigger(ev) == ("2019;2020", f"{YEU};{YEU}")
+
+
+# -- which year's ranking: reform_result_lag_years ---------------------------------------------
+
+
+def test_by_default_the_head_is_capped_on_the_same_years_band(tmp_path):
+    ev = history(tmp_path, {2019: TB, 2020: KHA})
+    assert outcome(ev, "H1") == (HTT, "")
+
+
+def test_latest_published_band_caps_the_head_on_the_previous_years_band(tmp_path):
+    ev = history(tmp_path, {2019: TB, 2020: KHA}, reform_result_lag_years=1)
+    assert outcome(ev, "H1") == (HT_2020, "head_reform_band")
+    d = only(ev.decisions, subject_id="H1", rule_id="head_reform_band")
+    assert "Sở Một xếp loại «Trung bình» năm 2019 (kết quả đã công bố gần nhất)" in d["evidence"]
+
+
+def test_latest_published_band_spares_a_head_whose_unit_was_kha_last_year(tmp_path):
+    ev = history(tmp_path, {2019: KHA, 2020: TB}, reform_result_lag_years=1)
+    assert outcome(ev, "H1") == (HTT, "")
+
+
+def test_latest_published_band_triggers_on_a_run_ending_the_previous_year(tmp_path):
+    bands = {2017: TB, 2018: TB, 2019: TB, 2020: KHA}
+    assert history(tmp_path / "a", bands).removal_triggers.empty
+    ev = history(tmp_path / "b", bands, reform_result_lag_years=1)
+    assert trigger(ev) == ("2017;2018;2019", f"{TB};{TB};{TB}")
+    assert set(ev.removal_triggers["year"]) == {2020}
+
+
+def test_latest_published_band_of_a_year_before_the_programme_does_not_count(tmp_path):
+    bands = {2016: TB, 2017: KHA}
+    assert outcome(history(tmp_path / "a", bands, reform_result_lag_years=1), "H1") == (HTT, "")
+    ev = history(tmp_path / "b", bands, reform_result_lag_years=1, streak_counts_years_before_force=True)
+    assert outcome(ev, "H1") == (HT_2019, "head_reform_band")
+
+
+# -- central agencies (Cơ quan ngành dọc): central_agency_consequences ---------------------------
+
+NGANH_DOC = "Cơ quan ngành dọc"
+
+
+@pytest.fixture(scope="module")
+def central_data(tmp_path_factory):
+    return make_dataset(
+        tmp_path_factory.mktemp("central") / "data",
+        units=[("KB", "Kho bạc Nhà nước tỉnh", NGANH_DOC), ("SO", "Sở Một", SO)],
+        reform_results=[(y, u, SCORE[TB], "") for y in (2018, 2019, 2020) for u in ("KB", "SO")],
+        officials=[
+            (y, f"H_{u}", f"Người đứng đầu {u}", u, "head", HTT)
+            for y in (2018, 2019, 2020)
+            for u in ("KB", "SO")
+        ]
+        + [(2020, "S_KB", "Lê Văn Trễ", "KB", "staff", HTT)],
+        official_dossiers=[(2020, "S_KB", 100, 20)],
+    )
+
+
+def test_central_agency_consequences_are_recommendations_by_default(central_data):
+    ev = run(central_data, 2020)
+    for oid in ("H_KB", "S_KB"):
+        assert only(ev.official_ratings, official_id=oid)["final_rating"] == HT_2020
+    d = ev.decisions[ev.decisions["subject_id"].isin(["H_KB", "S_KB"])]
+    assert len(d) == 3  # the head's cap and trigger, the staff member's late dossiers
+    assert (
+        d["outcome"]
+        .str.startswith("Kiến nghị cơ quan quản lý cấp trên của Kho bạc Nhà nước tỉnh xem xét: ")
+        .all()
+    )
+    assert len(ev.removal_triggers) == 2
+    province = ev.decisions[ev.decisions["subject_id"] == "H_SO"]
+    assert not province["outcome"].str.startswith("Kiến nghị").any()
+
+
+def test_central_agency_consequences_applied_as_for_the_province(central_data):
+    ev = run(central_data, 2020, central_agency_consequences="apply")
+    d = ev.decisions[ev.decisions["subject_id"].isin(["H_KB", "S_KB"])]
+    assert len(d) == 3 and not d["outcome"].str.startswith("Kiến nghị").any()
+    assert only(ev.official_ratings, official_id="S_KB")["final_rating"] == HT_2020
+
+
+def test_central_agency_consequences_left_out(central_data):
+    ev = run(central_data, 2020, central_agency_consequences="none")
+    for oid in ("H_KB", "S_KB"):
+        o = only(ev.official_ratings, official_id=oid)
+        assert (o["final_rating"], o["capped_by"], o["discipline_review"]) == (HTT, "", False)
+    assert rules_for(ev, "H_KB") == [] and rules_for(ev, "S_KB") == []
+    assert list(ev.removal_triggers["official_id"]) == ["H_SO"]
+    assert only(ev.official_ratings, official_id="H_SO")["capped_by"] == "head_reform_band"

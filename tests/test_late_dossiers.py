@@ -9,8 +9,13 @@ for discipline review whether or not the cap changed the rating.
 
 import math
 
+import numpy as np
 import pytest
 from conftest import HT_2020, HTT, HTXS, KHA, KHT, SO, TB, TOT, YEU, make_dataset, only, rules_for, run
+
+import scoring
+from scoring.rules import wording
+from scoring.rules.late_dossiers import late_fires
 
 Y = 2020
 
@@ -318,3 +323,108 @@ def test_unit_threshold_does_not_move_the_official_threshold(official_data):
     ev = run(official_data, Y, unit_late_threshold_percent=50, unit_late_inclusive=False)
     assert outcome(ev, "ABOVE_10") == (HT_2020, "official_late_dossiers", True)
     assert outcome(ev, "AT_10") == (HTT, "", False)
+
+
+# -- the evidence in words, and exact arithmetic for any count up to 10^12 ---------------------
+
+
+def test_unit_evidence_gives_the_counts_the_share_and_the_threshold_in_words(units):
+    d = units.decisions.set_index("subject_id")
+    assert d.loc["AT_10", "evidence"] == "30/300 hồ sơ trễ hạn (10,00%), ngưỡng từ 10% trở lên"
+    assert d.loc["AT_10", "outcome"] == (
+        "Không được xếp hạng «Tốt» về kết quả cải cách hành chính: xếp loại «Tốt» hạ xuống «Khá»; "
+        "không được công nhận danh hiệu thi đua, khen thưởng"
+    )
+    assert d.loc["TB_AT_10", "outcome"].startswith(
+        "Không được xếp hạng «Tốt» về kết quả cải cách hành chính: xếp loại «Trung bình» giữ nguyên"
+    )
+
+
+def test_official_evidence_gives_the_counts_the_share_and_the_threshold_in_words(officials):
+    d = only(officials.decisions, subject_id="ABOVE_10")
+    assert d["evidence"] == "11/100 hồ sơ trễ hạn (11,00%), ngưỡng trên 10%"
+    assert d["outcome"].startswith("Không được xếp loại từ «Hoàn thành tốt nhiệm vụ» trở lên: đề xuất «")
+    assert d["outcome"].endswith("; xem xét kỷ luật nếu có vi phạm")
+
+
+def test_rounded_share_is_shown_beside_the_exact_one(unit_data):
+    ev = run(unit_data, Y, rate_rounding_decimals=0)
+    d = only(ev.decisions, subject_id="R_9_96")
+    assert d["evidence"] == (
+        "249/2.500 hồ sơ trễ hạn (9,96%, làm tròn 10%), ngưỡng từ 10% trở lên "
+        "(tỷ lệ làm tròn đến 0 chữ số thập phân)"
+    )
+
+
+BOUND = 10**12  # the largest count the loader accepts
+
+
+@pytest.mark.parametrize(
+    "late, handled, fires",
+    [
+        (BOUND // 10, BOUND, True),  # exactly 10%
+        (BOUND // 10 - 1, BOUND, False),  # one dossier under
+        (BOUND, BOUND, True),
+        (0, BOUND, False),
+    ],
+)
+def test_unit_threshold_is_exact_at_the_count_bound(late, handled, fires):
+    crit = scoring.load_criteria()
+    assert late_fires(np.array([late]), np.array([handled]), "unit", crit).tolist() == [fires]
+
+
+@pytest.mark.parametrize("decimals", [None, 0, 2, 6])
+def test_a_threshold_with_many_decimals_is_exact_at_the_count_bound(decimals):
+    # 10.000001% of 10^12 is 100,000,010,000 dossiers: late × 100 × 10^6 passes int64. Rounded to
+    # 6 decimals one dossier under reads 10.000001% too; to 0 or 2 decimals both read 10%.
+    crit = scoring.load_criteria().with_overrides(
+        {"unit_late_threshold_percent": "10.000001", "rate_rounding_decimals": decimals}
+    )
+    late = np.array([100_000_010_000, 100_000_009_999])
+    got = late_fires(late, np.array([BOUND, BOUND]), "unit", crit).tolist()
+    assert got == {None: [True, False], 0: [False, False], 2: [False, False], 6: [True, True]}[decimals]
+
+
+def test_evidence_at_the_count_bound(tmp_path):
+    data = make_dataset(
+        tmp_path / "data",
+        units=[("BIG", "Sở Lớn", SO)],
+        reform_results=[(Y, "BIG", "90", "")],
+        unit_dossiers=[(Y, "BIG", BOUND, BOUND // 10)],
+        officials=[(Y, "S1", "Người Một", "BIG", "staff", HTT)],
+        official_dossiers=[(Y, "S1", BOUND, BOUND // 10 + 1)],
+    )
+    d = run(data, Y).decisions.set_index("subject_id")
+    assert (
+        d.loc["BIG", "evidence"]
+        == "100.000.000.000/1.000.000.000.000 hồ sơ trễ hạn (10,00%), ngưỡng từ 10% trở lên"
+    )
+    # one dossier over 10% of 10^12 is over the threshold, though its share prints as 10,00%
+    assert (
+        d.loc["S1", "evidence"] == "100.000.000.001/1.000.000.000.000 hồ sơ trễ hạn (10,00%), ngưỡng trên 10%"
+    )
+    ev = run(data, Y, rate_rounding_decimals=6)
+    d = ev.decisions.set_index("subject_id")
+    assert d.loc["BIG", "evidence"] == (
+        "100.000.000.000/1.000.000.000.000 hồ sơ trễ hạn (10,00%, làm tròn 10,000000%), ngưỡng từ 10% "
+        "trở lên (tỷ lệ làm tròn đến 6 chữ số thập phân)"
+    )
+    assert "S1" not in d.index  # rounded to 6 decimals its share is exactly 10%
+    assert unit(ev, "BIG")["late_rate"] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("rounding", [None, 0, 1, 6])
+def test_many_rows_are_worded_like_a_few(rounding):
+    # above SMALL rows the evidence is built in Arrow: the same text as the Python path
+    rng = np.random.default_rng(7)
+    handled = np.concatenate([rng.integers(1, 10**6, 3000), [1, 999, 1000, 1001, BOUND, BOUND]])
+    late = (handled * rng.random(len(handled))).astype(np.int64)
+    late[-6:] = [1, 100, 100, 1000, BOUND // 10, BOUND]
+    words = "từ 10% trở lên"
+    arrow = wording.late_evidence_arrow(late, handled, words, rounding)
+    python = [
+        wording.late_evidence(late[i : i + 1], handled[i : i + 1], words, rounding)[0]
+        for i in range(len(late))
+    ]
+    assert list(arrow) == python
+    assert python[-3].startswith("1.000/1.001 hồ sơ trễ hạn (99,90%")

@@ -84,8 +84,8 @@ def test_annual_evaluation_shows_every_part(executed):
         "Căn cứ: mục II.4",
         "Căn cứ: mục II.2",
         "Võ Hữu An",  # head capped and removal trigger (2020)
-        "DB_DH_KHANHHOA",  # party organisation capped
-        "Xem xét kỷ luật nếu có vi phạm",  # staff late on dossiers
+        "Tổ chức cơ sở đảng Trường Đại học Khánh Hòa",  # party organisation capped, by name
+        "Võ Thị Mỹ Phương",  # staff late on dossiers
         "96,86",  # Thanh tra tỉnh, with a decimal comma
         "Năm 2020: 43 chỉ tiêu của Chương trình",  # the monitor's traffic lights
         "<polyline",  # with a trend line per commitment

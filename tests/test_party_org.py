@@ -87,7 +87,8 @@ def test_year_without_result_breaks_the_unit_run_unless_switched(tmp_path):
 
 
 def test_up_to_2017_the_top_level_is_trong_sach_vung_manh(tmp_path):
-    ev = party_history(tmp_path, {2015: TB, 2016: TB, 2017: TB}, TSVM)
+    # counting the years before the programme (2015, 2016) makes a run in 2017
+    ev = party_history(tmp_path, {2015: TB, 2016: TB, 2017: TB}, TSVM, streak_counts_years_before_force=True)
     p = only(ev.party_org_classifications, party_org_id="P1")
     assert p["proposed_classification"] == TSVM
     assert (p["final_classification"], p["capped_by"]) == (HTT, "party_org_streak")
@@ -128,3 +129,55 @@ def test_every_party_org_of_the_year_appears_once(tmp_path):
         "final_classification",
         "capped_by",
     ]
+
+
+# -- the readings of "tổ chức cơ sở đảng đơn vị đó không được xếp loại trong sạch, vững mạnh" --
+
+
+def test_one_trung_binh_year_leaves_the_party_org_by_default(tmp_path):
+    ev = party_history(tmp_path, {2019: KHA, 2020: TB}, HTXS)
+    assert party(ev) == (HTXS, "")
+    assert ev.party_org_runs.empty
+
+
+def test_year_band_reading_caps_the_party_org_of_a_trung_binh_year(tmp_path):
+    ev = party_history(tmp_path, {2019: KHA, 2020: TB}, HTXS, party_org_condition="year_band")
+    assert party(ev) == (HTT, "party_org_streak")
+    run = only(ev.party_org_runs, party_org_id="P1")
+    assert (run["unit_id"], run["streak_years"], run["streak_bands"]) == ("U1", "2020", TB)
+    d = only(ev.decisions, subject_id="P1")
+    assert "Sở Một: năm 2020 «Trung bình»" in d["evidence"]
+
+
+def test_year_band_reading_leaves_a_kha_year(tmp_path):
+    ev = party_history(tmp_path, {2019: TB, 2020: KHA}, HTXS, party_org_condition="year_band")
+    assert party(ev) == (HTXS, "")
+
+
+def test_party_org_runs_give_the_years_and_bands_of_the_unit_run(tmp_path):
+    ev = party_history(tmp_path, {2018: TB, 2019: YEU, 2020: TB}, HTXS)
+    run = only(ev.party_org_runs, party_org_id="P1")
+    assert (run["streak_years"], run["streak_bands"]) == ("2018;2019;2020", f"{TB};{YEU};{TB}")
+
+
+def test_tsvm_top_only_keeps_hoan_thanh_tot_nhiem_vu(tmp_path):
+    assert party(party_history(tmp_path, THREE_TB, HTT)) == (HTT, "")
+
+
+def test_tsvm_good_and_above_caps_hoan_thanh_tot_nhiem_vu(tmp_path):
+    ev = party_history(tmp_path, THREE_TB, HTT, tsvm_levels="good_and_above")
+    assert party(ev) == (HT_2020, "party_org_streak")
+    d = only(ev.decisions, subject_id="P1")
+    assert "không được xếp loại từ «Hoàn thành tốt nhiệm vụ» trở lên" in d["outcome"]
+    assert "theo Quy định 132-QĐ/TW" in d["outcome"]
+
+
+@pytest.mark.parametrize("reading", ["top_only", "good_and_above"])
+def test_under_huong_dan_27_only_trong_sach_vung_manh_is_barred(tmp_path, reading):
+    bands = {2015: TB, 2016: TB, 2017: TB}
+    ev = party_history(tmp_path, bands, HTT, streak_counts_years_before_force=True, tsvm_levels=reading)
+    assert party(ev) == (HTT, "")
+    assert (
+        "không được xếp loại «Trong sạch, vững mạnh»: đề xuất"
+        in only(ev.decisions, subject_id="P1")["outcome"]
+    )

@@ -8,6 +8,7 @@ score, descending; ties share the lowest rank (1, 2, 2, 4).
 
 import math
 
+import pandas as pd
 import pytest
 from conftest import HTT, HTXS, HUYEN, KHA, SO, TB, TOT, YEU, make_dataset, only, run
 
@@ -319,3 +320,58 @@ def test_results_file_with_neither_score_nor_band_column_is_refused(tmp_path):
     )
     with pytest.raises(scoring.ValidationError, match="cần cột score hoặc cột band"):
         scoring.load_records(data)
+
+
+# -- a late-capped unit's place: late_capped_rank ----------------------------------------------
+
+# unit -> (score, handled, late): A is capped Tốt -> Khá, D is capped but Khá anyway
+CAPPED = {
+    "A": ("90", 100, 12),
+    "B": ("86", 100, 1),
+    "C": ("80", 100, 1),
+    "D": ("75", 100, 20),
+    "E": ("60", 100, 0),
+}
+
+
+@pytest.fixture(scope="module")
+def capped_data(tmp_path_factory):
+    return make_dataset(
+        tmp_path_factory.mktemp("capped") / "data",
+        units=[(u, f"Sở {u}", SO) for u in CAPPED],
+        reform_results=[(Y, u, s, "") for u, (s, _, _) in CAPPED.items()],
+        unit_dossiers=[(Y, u, h, late) for u, (_, h, late) in CAPPED.items()],
+        officials=[(Y, "H1", "Người Một", "A", "head", HTT)],
+    )
+
+
+def ranks(ev):
+    return dict(zip(ev.unit_ranking["unit_id"], ev.unit_ranking["rank_in_group"], strict=True))
+
+
+def test_a_late_capped_unit_keeps_its_place_in_score_order(capped_data):
+    ev = run(capped_data, Y)
+    assert ranks(ev) == {"A": 1, "B": 2, "C": 3, "D": 4, "E": 5}
+    assert list(ev.unit_ranking["unit_id"]) == ["A", "B", "C", "D", "E"]
+    assert only(ev.unit_ranking, unit_id="A")["band"] == KHA
+
+
+def test_a_late_capped_unit_ranked_below_every_uncapped_unit_of_its_band(capped_data):
+    ev = run(capped_data, Y, late_capped_rank="below_uncapped")
+    assert ranks(ev) == {"B": 1, "C": 2, "A": 3, "D": 4, "E": 5}
+    assert list(ev.unit_ranking["unit_id"]) == ["B", "C", "A", "D", "E"]
+
+
+def test_a_unit_without_any_record_of_the_year_is_named_in_the_notes(tmp_path):
+    data = make_dataset(
+        tmp_path / "data",
+        units=[("A", "Sở A", SO), ("B", "Sở B", SO), ("OLD", "Đã giải thể", SO)],
+        reform_results=[(2018, "OLD", "60", ""), (Y, "A", "90", "")],
+        officials=[(Y, "H1", "Người Một", "B", "head", HTT)],
+    )
+    ev = run(data, Y)
+    assert pd.isna(only(ev.unit_ranking, unit_id="B")["rank_in_group"])
+    listed = [n for n in ev.notes if "Chưa có kết quả" in n]
+    assert len(listed) == 1 and "(Sở B)" in listed[0]
+    absent = [n for n in ev.notes if "Không có dữ liệu nào" in n]
+    assert len(absent) == 1 and "(Đã giải thể)" in absent[0]

@@ -42,10 +42,11 @@ def baseline(year: int) -> scoring.Evaluation:
     return scoring.evaluate(RECS, year, CRIT)
 
 
-def changes(year: int, overrides=None, corrections=()) -> pd.DataFrame:
-    return compare(
-        baseline(year), run(RECS, year, CRIT, Scenario("thử", overrides or {}, tuple(corrections)))
-    )
+def changes(year: int, overrides=None, corrections=(), base=None) -> pd.DataFrame:
+    """Changes of a scenario against the baseline (or against the readings `base`, when given)."""
+    before = baseline(year) if not base else run(RECS, year, CRIT, Scenario("gốc", base))
+    scenario = Scenario("thử", {**(base or {}), **(overrides or {})}, tuple(corrections))
+    return compare(before, run(RECS, year, CRIT, scenario))
 
 
 def rows(ch: pd.DataFrame, **where) -> pd.DataFrame:
@@ -163,19 +164,23 @@ def test_a_corrected_past_score_breaks_the_streak():
 
 
 def test_a_corrected_score_does_not_reopen_a_recorded_past_band():
-    # CD_YT: 2016 recorded TRUNG BÌNH, 2017 69.99, 2018 61.87: DB_CD_YT is capped in 2018
+    # CD_YT: 2016 recorded TRUNG BÌNH, 2017 69.99, 2018 61.87: DB_CD_YT is capped in 2018 when
+    # the years before the programme count toward a run (2016 is before 2017)
+    before = {"streak_counts_years_before_force": True}
     fix = [Correction("CD_YT", 2016, "90")]
-    assert changes(2018, corrections=fix).empty
+    assert changes(2018, corrections=fix, base=before).empty
     note = run(RECS, 2018, CRIT, Scenario("thử", corrections=tuple(fix))).notes
     assert any("xếp loại đã ghi nhận «Trung bình»" in n for n in note)
-    reopened = changes(2018, {"past_bands_final": False}, fix)
+    reopened = changes(2018, {"past_bands_final": False}, fix, base=before)
     gone = rows(reopened, subject_id="DB_CD_YT", rule_id="party_org_streak", field="decision")
     assert gone["change"].tolist() == [CHANGE_GONE]
 
 
 def test_a_score_for_a_year_without_a_result_fills_the_gap():
-    # BQL_VINHNT: 2015 Yếu, no result in 2016, 2017 Yếu: the gap breaks the run; a Yếu 2016 closes it
-    ch = changes(2017, corrections=[Correction("BQL_VINHNT", 2016, "40")])
+    # BQL_VINHNT: 2015 Yếu, no result in 2016, 2017 Yếu: the gap breaks the run; a Yếu 2016 closes
+    # it when the years before the programme count (2016 is before 2017)
+    before = {"streak_counts_years_before_force": True}
+    ch = changes(2017, corrections=[Correction("BQL_VINHNT", 2016, "40")], base=before)
     trig = rows(ch, rule_id="head_removal_streak", subject_id="CB00293")
     assert trig["change"].tolist() == [CHANGE_NEW]
     assert "thay thế" in trig["after"].iloc[0]

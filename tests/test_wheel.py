@@ -64,6 +64,7 @@ def test_the_wheel_carries_the_criteria_their_source_and_the_annex_notebook(inst
         assert (pkg / "_criteria" / "source" / text.name).exists()
     assert (pkg / "_notebooks" / "ranking_annex.ipynb").exists()
     assert (pkg / "sample_data" / "units.csv").exists()
+    assert (pkg / "templates" / "annex.html.j2").exists() and (pkg / "templates" / "page.yaml").exists()
 
 
 def test_the_installed_package_reads_its_own_criteria_and_notebook(installed, tmp_path):

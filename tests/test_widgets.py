@@ -128,6 +128,37 @@ def test_the_panel_displays_as_one_widget(w):
     assert "whatif-changes" in w.changes_html._dom_classes
 
 
+@pytest.mark.parametrize(
+    "name, cls, baseline, other",
+    [
+        ("in_force_from_year", W.BoundedIntText, 2017, 2016),
+        ("in_force_until_year", W.Dropdown, None, 2019),
+        ("streak_counts_years_before_force", W.Checkbox, False, True),
+        ("party_org_condition", W.Dropdown, "streak", "year_band"),
+        ("tsvm_levels", W.Dropdown, "top_only", "good_and_above"),
+        ("reform_result_lag_years", W.Dropdown, 0, 1),
+        ("central_agency_consequences", W.Dropdown, "recommend", "none"),
+        ("late_capped_rank", W.Dropdown, "score_order", "below_uncapped"),
+    ],
+)
+def test_each_reading_of_the_programme_has_a_control_on_both_sides(w, name, cls, baseline, other):
+    control = w.controls[name]
+    assert isinstance(control, cls)
+    assert w.overrides == {}
+    assert w.evaluation.criteria[name] == baseline
+    control.value = other
+    assert w.overrides == {name: other} and w.error is None
+    assert w.evaluation.criteria[name] == other
+    w.reset_button.click()
+    assert w.overrides == {} and w.evaluation.criteria[name] == baseline
+
+
+def test_ending_the_programme_in_2019_lifts_the_2020_consequences(w):
+    w.controls["in_force_until_year"].value = 2019
+    assert w.counts.loc["removal_triggers", "Kịch bản"] == 0
+    assert set(w.changes["change"]) <= {"không còn áp dụng", "thay đổi"}
+
+
 def test_units_are_picked_by_name_from_a_searchable_list_in_vietnamese_order(w):
     picker = w.controls["unit"]
     assert isinstance(picker, W.Combobox) and picker.ensure_option

@@ -27,6 +27,9 @@ class _Doc:
         return "\n".join(self.lines)
 
 
+IN_FORCE = 2017  # criteria/khanh-hoa-2017.yaml, in_force_from_year
+
+
 def pct(h, late) -> str:
     return "—" if h == 0 else f"{late}/{h} = {Decimal(late * 100) / Decimal(h):.2f}%"
 
@@ -138,7 +141,9 @@ def _rules(a: _Doc, gen, tables) -> None:
     a(
         "## Where each rule fires",
         "",
-        "Evaluated with the default criteria (`criteria/khanh-hoa-2017.yaml`).",
+        "Evaluated with the default criteria (`criteria/khanh-hoa-2017.yaml`). The programme is in force",
+        f"from {IN_FORCE} (`in_force_from_year`): earlier years are ranked and banded with no consequence,",
+        "and a year before it never counts toward a run (`streak_counts_years_before_force`).",
         "",
         "| rule | year | subject | evidence | expected outcome |",
         "|---|---|---|---|---|",
@@ -165,12 +170,13 @@ def _rules(a: _Doc, gen, tables) -> None:
     cd_old, cd_new = H[(2016, "CD_YT")], H[(2018, "CD_YT")]
     assert cd_old != cd_new and H[(2017, "CD_YT")] == cd_new
     a.row(
-        "`party_org_streak`",
+        "(no `party_org_streak`)",
         2018,
         "`DB_CD_YT`",
         f"`CD_YT` 2016 Trung bình (recorded band `TRUNG BÌNH`), 2017 Trung bình (69.99), "
         f"2018 Trung bình ({_score(gen, 2018, 'CD_YT')}); proposed `{party[(2018, 'CD_YT')]}`",
-        "capped to Hoàn thành tốt nhiệm vụ",
+        "no cap: the run starts in 2016, before the programme (capped to Hoàn thành tốt nhiệm vụ "
+        "if `streak_counts_years_before_force` is true)",
     )
     a.row(
         "(no `head_removal_streak`)",
@@ -182,25 +188,27 @@ def _rules(a: _Doc, gen, tables) -> None:
     ks = H[(2017, "UB_KHANHSON")]
     assert ks == H[(2016, "UB_KHANHSON")] != H[(2018, "UB_KHANHSON")]
     a.row(
-        "`head_removal_streak`",
+        "(no `head_removal_streak`)",
         2017,
         f"`{ks}` head of `UB_KHANHSON`",
         f"2016 Yếu (recorded band ` Yếu `), 2017 Yếu ({_score(gen, 2017, 'UB_KHANHSON')}); 2015 Khá",
-        "trigger, 2 consecutive Yếu years (head replaced in 2018)",
+        "no trigger: 2016 is before the programme (2 consecutive Yếu years trigger if "
+        "`streak_counts_years_before_force` is true; head replaced in 2018)",
     )
     a.row(
-        "`party_org_streak`",
+        "(no `party_org_streak`)",
         2017,
         "`DB_UB_KHANHSON`",
         f"same streak; proposed `{party[(2017, 'UB_KHANHSON')]}`",
-        "capped to Hoàn thành tốt nhiệm vụ (Hướng dẫn 27 scale)",
+        "no cap by default (capped to Hoàn thành tốt nhiệm vụ, Hướng dẫn 27 scale, with that reading)",
     )
     a.row(
         "(gap, no streak)",
         2017,
         f"`{H[(2017, 'BQL_VINHNT')]}` head of `BQL_VINHNT`",
         "2015 Yếu (recorded `YẾU`), **no result row in 2016**, 2017 Yếu (49.99)",
-        "no trigger (fires if `missing_year_breaks_streak` is false)",
+        "no trigger (fires if `missing_year_breaks_streak` is false and, 2015 being before the "
+        "programme, `streak_counts_years_before_force` is true)",
     )
     _rules_per_year(a, gen, tables)
     a("")
@@ -215,11 +223,13 @@ def _rules_per_year(a: _Doc, gen, tables) -> None:
                 continue
             oid = H[(y, u)]
             a.row(
-                "`head_reform_band`",
+                "`head_reform_band`" if y >= IN_FORCE else "(no `head_reform_band`)",
                 y,
                 f"`{oid}` head of `{u}`",
                 f"band {gen.band[(y, u)]} ({_score(gen, y, u)}); proposed `{prop[(y, oid)].strip()}`",
-                "capped to the third level"
+                f"no cap: before the programme (capped with `in_force_from_year={y}`)"
+                if y < IN_FORCE
+                else "capped to the third level"
                 if gen.proposed_level[(y, oid)] < 2
                 else "cap applies, rating unchanged",
             )

@@ -11,15 +11,33 @@ never as rounded floats; `handled = 0` means no rate and no cap. The reading
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from ..criteria import Criteria
+from ..criteria import Criteria, Rule
+from ..decisions import decision_rows
+from . import Outcome
+from .wording import (
+    by_level,
+    capped_words,
+    exact_product,
+    late_evidence,
+    not_above,
+    rounded_share,
+    vn_decimal,
+)
+
+if TYPE_CHECKING:
+    from ..context import YearContext
 
 
 def late_fires(late: np.ndarray, handled: np.ndarray, who: str, crit: Criteria) -> np.ndarray:
     """Whether each (late, handled) pair reaches the `who` ("unit"/"official") threshold.
 
-    Missing counts are negative and never fire.
+    Exact for any count: late × 100 × q against p × handled for a threshold of p/q percent,
+    in int64 when the products fit and in Python integers otherwise. Missing counts are
+    negative and never fire.
     """
     threshold = crit.fraction(f"{who}_late_threshold_percent")
     inclusive = crit[f"{who}_late_inclusive"]
@@ -29,17 +47,14 @@ def late_fires(late: np.ndarray, handled: np.ndarray, who: str, crit: Criteria) 
     has = (handled > 0) & (late >= 0)
     num, den = threshold.numerator, threshold.denominator
     if decimals is None:
-        lhs = late * 100 * den
-        rhs = handled * num
+        lhs = exact_product(late, 100 * den)
+        rhs = exact_product(handled, num)
     else:
-        scale = 10**decimals
-        safe = np.where(has, handled, 1)
-        # percentage × 10^d, rounded half up: floor((2·late·100·10^d + handled) / (2·handled))
-        pct = (2 * late * 100 * scale + safe) // (2 * safe)
-        lhs = pct * den
-        rhs = np.full_like(lhs, num * scale)
+        # the percentage × 10^d rounded half up first, as a spreadsheet shows it
+        lhs = exact_product(rounded_share(np.where(has, late, 0), handled, decimals), den)
+        rhs = num * 10**decimals
     fires = lhs >= rhs if inclusive else lhs > rhs
-    return has & fires
+    return has & np.asarray(fires, dtype=bool)
 
 
 def late_rate(late: np.ndarray, handled: np.ndarray) -> np.ndarray:
@@ -51,9 +66,67 @@ def late_rate(late: np.ndarray, handled: np.ndarray) -> np.ndarray:
 
 
 def threshold_words(who: str, crit: Criteria) -> str:
-    """'≥ 10%' or '> 10%', as the evidence shows the threshold."""
-    op = "≥" if crit[f"{who}_late_inclusive"] else ">"
-    pct = crit[f"{who}_late_threshold_percent"]
+    """'từ 10% trở lên' or 'trên 10%': the threshold in the programme's words."""
+    pct = vn_decimal(crit.fraction(f"{who}_late_threshold_percent"))
+    words = f"từ {pct}% trở lên" if crit[f"{who}_late_inclusive"] else f"trên {pct}%"
     rounding = crit["rate_rounding_decimals"]
-    extra = "" if rounding is None else f", làm tròn {rounding} chữ số thập phân"
-    return f"{op} {pct}%{extra}"
+    return words if rounding is None else f"{words} (tỷ lệ làm tròn đến {rounding} chữ số thập phân)"
+
+
+# ---------------------------------------------------------------------------------------
+# The rules
+
+
+def unit_late_dossiers(ctx: YearContext, rule: Rule) -> Outcome:
+    """A unit with late dossiers at or over the threshold: band at most Khá, no emulation title.
+
+    The band matrix of the context already holds the cap (the band of every year is capped
+    the same way: `reform_ranking.unit_bands`); this rule says so for the evaluated year.
+    """
+    crit = ctx.crit
+    rows = ctx.unit_rows
+    fires = ctx.late_fired[rows, -1]
+    cap = crit.cap_level(rule.id, ctx.bands)
+    f = np.flatnonzero(fires)
+    head = f"Không được xếp hạng {not_above(ctx.bands, cap)} về kết quả cải cách hành chính"
+    tail = "; không được công nhận danh hiệu thi đua, khen thưởng"
+    outcome = by_level(ctx.bands, cap, head, tail, what="xếp loại")
+    base = ctx.base_band[rows[f]]
+    words = np.array([f"{head}: {capped_words(ctx.bands, -1, cap, 'xếp loại')}{tail}"], dtype=object)
+    texts = np.where(base >= 0, outcome[np.maximum(base, 0)], words[0])
+    evidence = late_evidence(
+        ctx.late[rows[f], -1],
+        ctx.handled[rows[f], -1],
+        threshold_words("unit", crit),
+        crit["rate_rounding_decimals"],
+    )
+    decisions = decision_rows(
+        ctx.year, "unit", ctx.unit_ids[rows[f]], rule, texts, evidence, order=ctx.ranking.position[f]
+    )
+    return Outcome(rule, "unit", fires, decisions, cap=cap, flags={"not_eligible": fires})
+
+
+def official_late_dossiers(ctx: YearContext, rule: Rule) -> Outcome:
+    """An official over the threshold: rating below Hoàn thành tốt nhiệm vụ, discipline review.
+
+    The staff of a central agency (Cơ quan ngành dọc) are rated by their own ministry: the
+    reading `central_agency_consequences` words it as a recommendation, or leaves them out.
+    """
+    crit = ctx.crit
+    late, handled = ctx.official_counts
+    may, recommended = ctx.central_scope(ctx.official_unit)
+    fires = late_fires(late, handled, "official", crit) & may
+    cap = crit.cap_level(rule.id, ctx.cadre)
+    proposed = ctx.proposed
+    # "đồng thời xem xét kỷ luật nếu có vi phạm": a flag for review, never a sanction
+    review = fires if crit["discipline_flag_when_unchanged"] else fires & (cap > proposed)
+    f = np.flatnonzero(fires)
+    head = f"Không được xếp loại {not_above(ctx.cadre, cap)}"
+    outcome = by_level(ctx.cadre, cap, head, "; xem xét kỷ luật nếu có vi phạm")[proposed[f]]
+    outcome = ctx.recommended(outcome, recommended[f], ctx.official_unit[f])
+    ids = ctx.official_ids(f)
+    evidence = late_evidence(
+        late[f], handled[f], threshold_words("official", crit), crit["rate_rounding_decimals"]
+    )
+    decisions = decision_rows(ctx.year, "official", ids, rule, outcome, evidence, order=f)
+    return Outcome(rule, "official", fires, decisions, cap=cap, flags={"discipline_review": review})
