@@ -19,6 +19,9 @@ Sections (issue 12 §1; each a function in SECTIONS, so other parts add theirs b
   evaluate ≤ load.
 - csv: the CSV formatting of the national output tables alone.
 - kills: bench/kill_loop.py with `--kills N` kills per way of publishing.
+- ledger: the dossier ledger to counts (issue 13 §3), bench/ledger_bench.py, at the scales of
+  `--ledger-scales` (default all: province, national-10M, national-100M; about half an hour on
+  the shared 2-core machine, most of it generating the data sets).
 - index: the reform index, bench/index_bench.py (sample: index + margins + 10,000 draws < 300 ms;
   national: 10,000 units, 80 items, 1,000 draws < 15 s and < 2 GB).
 
@@ -302,10 +305,18 @@ def index(args, data: Datasets) -> str:
     return out.stdout.rstrip() if out.returncode == 0 else f"index: failed\n{out.stderr[-2000:]}"
 
 
+def ledger(args, data: Datasets) -> str:
+    """The dossier ledger to counts (bench/ledger_bench.py: each scale generated, measured, deleted)."""
+    import ledger_bench
+
+    return ledger_bench.report(args.ledger_scales)
+
+
 SECTIONS = {
     "province": province,
     "national": national,
     "scales": scales,
+    "ledger": ledger,
     "sample": sample,
     "national-whatif": national_whatif,
     "csv": csv_writer,
@@ -321,6 +332,9 @@ def main(argv=None) -> int:
     p.add_argument("--runs", type=int, default=3, help="runs per timing (median)")
     p.add_argument("--kills", type=int, default=100, help="kills per way of publishing (section kills)")
     p.add_argument("--writers", type=int, default=1, help="writers at once in the kill loop")
+    p.add_argument(
+        "--ledger-scales", nargs="+", default=None, help="dossier-ledger scales (bench/ledger_bench.py)"
+    )
     p.add_argument("--child-scale", help=argparse.SUPPRESS)
     p.add_argument("--data", default="", help=argparse.SUPPRESS)
     args = p.parse_args(argv)

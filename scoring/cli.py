@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sm = sub.add_parser("sample", help="ghi bộ dữ liệu mẫu Khánh Hòa (CSV) ra một thư mục")
     sm.add_argument("dir")
+    sm.add_argument(
+        "--with-ledger",
+        action="store_true",
+        help="kèm sổ theo dõi hồ sơ một cửa năm 2020 (giả lập, CSV khoảng 11 MB) khớp số liệu tổng hợp",
+    )
     sm.add_argument("--force", action="store_true", help="ghi đè các tệp cùng tên đã có trong thư mục")
 
     sy = sub.add_parser("synth", help="sinh bộ dữ liệu tổng hợp (giả lập) quy mô lớn để đo tốc độ")
@@ -93,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("--last-year", type=int, default=2020)
     sy.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
     sy.add_argument("--index", action="store_true", help="thêm điểm tiêu chí (giả lập) của năm cuối")
+    sy.add_argument("--dossiers", type=int, default=0, help="số hồ sơ của sổ theo dõi năm cuối (Parquet)")
+    sy.add_argument("--steps-per-dossier", type=int, default=3, help="số bước xử lý mỗi hồ sơ")
 
     ex = sub.add_parser(
         "explain", help="giải thích các quyết định đối với một đơn vị, cán bộ hoặc tổ chức đảng"
@@ -182,6 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_index_parser(sub)
 
+    from .ledger.command import add_parser as add_ledger_parser
+
+    add_ledger_parser(sub, "thay đổi một tham số (cách đọc sổ theo dõi hồ sơ); lặp lại được")
+
     from .monitor.command import add_parser as add_monitor_parser  # the programme's commitments
 
     add_monitor_parser(sub)
@@ -210,7 +221,12 @@ def main(argv: list[str] | None = None) -> int:
             from .sample import SampleExists, write_sample
 
             try:
-                written = write_sample(args.dir, force=args.force)
+                extra = None
+                if args.with_ledger:  # generated, not shipped (scoring.ledger.sample)
+                    from .ledger.sample import sample_ledger_files
+
+                    extra = sample_ledger_files()
+                written = write_sample(args.dir, force=args.force, extra=extra)
             except SampleExists as exc:
                 print(str(exc), file=sys.stderr)
                 return EXIT_INVALID
@@ -229,6 +245,11 @@ def main(argv: list[str] | None = None) -> int:
             tables = generate(
                 args.units, args.officials, args.years, args.seed, first_year=first, index=args.index
             )
+            if args.dossiers:  # the ledger of the last year replaces its recorded counts (scoring.ledger)
+                from .ledger.synth import without_recorded_year, write_ledger
+
+                tables = without_recorded_year(tables, args.last_year)
+                write_ledger(args.dir, tables, args.dossiers, args.seed, args.steps_per_dossier)
             for path in write(tables, args.dir, args.format):
                 print(path)
             return EXIT_OK
@@ -238,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
             return _template(args)
         if args.command == "annex":
             return _annex(args)
+        if args.command == "ledger":
+            from .ledger.command import run as run_ledger
+
+            return run_ledger(args, _overrides(args.set))
         if args.command == "index":
             from .index.command import main as index_main
 

@@ -132,6 +132,13 @@ PARAM_KINDS: dict[str, dict] = {
     "rank_ties": {"kind": "choice", "choices": ["min", "dense"]},
     # read by the loader (scoring.records): 15 digits as a spreadsheet shows a number, or exact
     "binary_score_significant_digits": {"kind": "choice", "choices": [15, None]},
+    # the dossier ledger (scoring.ledger): how one-stop dossiers become the year's counts
+    "ledger_denominator": {"kind": "choice", "choices": ["resolved", "resolved_and_pending_overdue"]},
+    "ledger_year_by": {"kind": "choice", "choices": ["resolved", "due"]},
+    "ledger_reschedule_cures_lateness": {"kind": "bool"},
+    "ledger_on_time_granularity": {"kind": "choice", "choices": ["second", "day"]},
+    "ledger_official_attribution": {"kind": "choice", "choices": ["step", "last_step"]},
+    "ledger_recorded_conflict": {"kind": "choice", "choices": ["refuse", "ledger", "recorded"]},
 }
 
 

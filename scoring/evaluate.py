@@ -13,11 +13,12 @@ import pandas as pd
 import pyarrow as pa
 
 from .columns import column, year_rows
-from .context import YearContext, build_context
+from .context import YearContext, _check_year, build_context
 from .criteria import Criteria, load_criteria
 from .decisions import combine
 from .evaluation import OUTPUT_COLUMNS, TABLES, Evaluation, format_score
 from .labels import MISSING, Scale
+from .ledger import feed_ledger, finish_ledger
 from .records import Records
 from .rules import Outcome, run_rule
 from .rules.head_of_unit import REMOVAL_COLUMNS
@@ -31,13 +32,15 @@ __all__ = ["OUTPUT_COLUMNS", "TABLES", "Evaluation", "evaluate", "format_score"]
 def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> Evaluation:
     """Apply the programme's rules to `year`; earlier years drive the streaks."""
     crit = criteria or load_criteria()
+    _check_year(records, int(year))
+    records, ledger_run = feed_ledger(records, int(year), crit)  # a producer: dossiers -> counts
     ctx = build_context(records, year, crit)
     # before the programme was in force (or after its end) no consequence fires
     outcomes = [run_rule(ctx, crit.rule(rid)) for rid in crit.rule_ids] if ctx.in_force else []
     by_subject = {s: [o for o in outcomes if o.subject == s] for s in ("unit", "official", "party_org")}
     triggers = [o.tables["removal_triggers"] for o in outcomes if "removal_triggers" in o.tables]
     runs = [o.extras["party_org_runs"] for o in outcomes if "party_org_runs" in o.extras]
-    return Evaluation(
+    ev = Evaluation(
         year=ctx.year,
         criteria=crit,
         records=records,
@@ -49,6 +52,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
         notes=list(records.notes) + _year_notes(ctx) + _era_notes(records, ctx.year, ctx.cadre, ctx.party),
         party_org_runs=runs[0] if runs else _empty(RUN_COLUMNS),
     )
+    return finish_ledger(ev, ledger_run)  # evidence citing the ledger, its notes, ev.ledger
 
 
 def _capped(proposed: np.ndarray, outcomes: list[Outcome]) -> tuple[np.ndarray, np.ndarray, list[str]]:

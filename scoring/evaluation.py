@@ -4,6 +4,7 @@ and the explanation of each decision in Vietnamese."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -81,6 +82,7 @@ class Evaluation:
     decisions: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     party_org_runs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RUN_COLUMNS))
+    ledger: Any = None  # the dossier ledger's run when the data holds one (scoring.ledger.LedgerRun)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLES}
@@ -96,6 +98,8 @@ class Evaluation:
         out["removal_triggers"] = len(self.removal_triggers)
         out["party_orgs_capped"] = int((self.party_org_classifications["capped_by"] != "").sum())
         out["units_not_eligible"] = int((~self.unit_ranking["emulation_eligible"]).sum())
+        if self.ledger is not None and self.ledger.checked:  # the II.2 finding (scoring.ledger)
+            out["rescheduling_violations"] = int((self.decisions["rule_id"] == "overdue_rescheduling").sum())
         return out
 
     def summary(self) -> str:
@@ -111,6 +115,11 @@ class Evaluation:
             f"  Người đứng đầu thuộc diện xem xét xử lý trách nhiệm, thay thế (mục II.4): {c['removal_triggers']}",
             f"  Tổ chức cơ sở đảng không được xếp loại mức cao nhất (mục II.4): {c['party_orgs_capped']}",
         ]
+        if self.ledger is not None:  # a finding for the Board, not a cap (docs/ledger.md §5)
+            lines.append(
+                "  Cơ quan, đơn vị có hồ sơ quá hạn chưa được hẹn lại một lần, xin lỗi bằng văn bản (mục II.2): "
+                + str(c.get("rescheduling_violations", "chưa có số liệu"))
+            )
         if not self.criteria.in_force(self.year):
             lines.append(f"  Năm {self.year} không áp dụng hệ quả của Chương trình hành động (xem ghi chú).")
         return "\n".join(lines)

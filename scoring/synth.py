@@ -603,6 +603,8 @@ def _main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--first-year", type=int, default=None)
     parser.add_argument("--format", choices=("parquet", "csv", "xlsx"), default="parquet")
     parser.add_argument("--index", action="store_true", help="criterion points of the last year too")
+    parser.add_argument("--dossiers", type=int, default=0)  # a dossier ledger: scoring.ledger.synth
+    parser.add_argument("--steps-per-dossier", type=int, default=3)
     args = parser.parse_args(argv)
     first = DEFAULT_LAST_YEAR - args.years + 1 if args.first_year is None else args.first_year
     from .synth_limits import size_problems
@@ -611,6 +613,11 @@ def _main(argv: Sequence[str] | None = None) -> None:
     if problems:
         parser.error(" ".join(problems))
     tables = generate(args.units, args.officials, args.years, args.seed, args.first_year, args.index)
+    if args.dossiers:
+        from .ledger.synth import without_recorded_year, write_ledger
+
+        tables = without_recorded_year(tables, int(tables["reform_results"]["year"].max()))
+        write_ledger(args.out_dir, tables, args.dossiers, args.seed, args.steps_per_dossier)
     for path in write(tables, args.out_dir, args.format):
         print(path)
 

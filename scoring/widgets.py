@@ -65,6 +65,13 @@ PARAM_LABELS = {
     "past_bands_final": "Xếp loại đã ghi nhận của các năm trước là chính thức",
     "discipline_flag_when_unchanged": "Đánh dấu xem xét kỷ luật cả khi xếp loại không đổi",
     "rank_ties": "Xếp hạng khi bằng điểm",
+    # the dossier ledger (scoring.ledger): used when the data holds the one-stop dossiers
+    "ledger_denominator": "Sổ theo dõi hồ sơ: mẫu số của tỷ lệ trễ hạn",
+    "ledger_year_by": "Sổ theo dõi hồ sơ: hồ sơ thuộc năm",
+    "ledger_reschedule_cures_lateness": "Hồ sơ hẹn lại đúng quy định và đúng hẹn không tính trễ hạn",
+    "ledger_on_time_granularity": "Sổ theo dõi hồ sơ: đúng hạn tính theo",
+    "ledger_official_attribution": "Sổ theo dõi hồ sơ: hồ sơ trễ hạn của cán bộ",
+    "ledger_recorded_conflict": "Khi số liệu tổng hợp khác sổ theo dõi hồ sơ",
 }
 THRESHOLDS = (
     "unit_late_threshold_percent",
@@ -104,6 +111,19 @@ CHOICE_LABELS = {
         ("xếp sau các đơn vị cùng xếp loại không bị giới hạn", "below_uncapped"),
     ],
     "rank_ties": [("1, 2, 2, 4 (bỏ qua hạng kế tiếp)", "min"), ("1, 2, 2, 3 (không bỏ hạng)", "dense")],
+    # the dossier ledger (scoring.ledger)
+    "ledger_denominator": [
+        ("hồ sơ đã giải quyết trong năm", "resolved"),
+        ("đã giải quyết và tồn quá hạn cuối năm", "resolved_and_pending_overdue"),
+    ],
+    "ledger_year_by": [("năm giải quyết", "resolved"), ("năm hết hạn", "due")],
+    "ledger_on_time_granularity": [("đúng thời điểm (giây)", "second"), ("trong ngày hết hạn", "day")],
+    "ledger_official_attribution": [("bước do cán bộ xử lý", "step"), ("người xử lý bước cuối", "last_step")],
+    "ledger_recorded_conflict": [
+        ("không tính, liệt kê chỗ khác nhau", "refuse"),
+        ("dùng sổ theo dõi", "ledger"),
+        ("dùng số liệu tổng hợp", "recorded"),
+    ],
 }
 NO_END = 0  # the end-year Dropdown's "no end" option (None would show as no selection)
 ROUNDING_EXACT = "exact"  # a Dropdown cannot hold None as an option value

@@ -13,6 +13,7 @@ import functools
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import scoring
 
@@ -93,3 +94,14 @@ def only(df: pd.DataFrame, **where) -> dict:
 def rules_for(ev: scoring.Evaluation, subject_id: str) -> list[str]:
     """The rule ids of the decisions about one subject."""
     return ev.decisions.loc[ev.decisions["subject_id"] == subject_id, "rule_id"].tolist()
+
+
+@pytest.fixture(scope="session")
+def sample_with_ledger(tmp_path_factory) -> Path:
+    """A copy of the embedded sample with its synthetic ledger of 2020, generated once per session
+    (the package's sample folder carries no ledger: scoring.ledger.sample)."""
+    from scoring.cli import main
+
+    folder = tmp_path_factory.mktemp("sample-with-ledger")
+    assert main(["sample", str(folder), "--with-ledger"]) == 0
+    return folder

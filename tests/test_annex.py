@@ -669,7 +669,8 @@ def test_the_units_near_a_band_bound_plug_in_after_the_monitor(records):
 
 def test_an_unknown_optional_section_is_refused_with_what_exists(records):
     with pytest.raises(
-        annex.SectionError, match="Không có phần bổ sung “khong_co” .các phần có sẵn: monitor, near_threshold"
+        annex.SectionError,
+        match="Không có phần bổ sung “khong_co” .các phần có sẵn: ledger, monitor, near_threshold",
     ):
         annex.build_document(_ev(records, 2018), sections=["khong_co"], with_charts=False)
     with pytest.raises(annex.SectionError, match="Không tìm thấy phần bổ sung"):

@@ -89,6 +89,8 @@ def test_annual_evaluation_shows_every_part(executed):
         "96,86",  # Thanh tra tỉnh, with a decimal comma
         "Năm 2020: 43 chỉ tiêu của Chương trình",  # the monitor's traffic lights
         "<polyline",  # with a trend line per commitment
+        "Hẹn lại đúng quy định",  # the dossier ledger's overview per unit
+        "Căn cứ: mục II.2 Chương trình hành động cải cách hành chính của Tỉnh ủy Khánh Hòa: «Toàn bộ hồ sơ quá hạn",
         "cấp sở, cấp huyện (minh họa)",  # the reform index
         "cận ngưỡng: cách ngưỡng không quá 1,00 điểm",
         "Xác suất «Tốt»",
@@ -96,7 +98,9 @@ def test_annual_evaluation_shows_every_part(executed):
         assert part in text, part
     # charts as SVG, sharp at any zoom (Vietnamese marks stay legible)
     images = [out for _, out in _outputs(nb) if "image/svg+xml" in out.get("data", {})]
-    assert len(images) == 4  # scores by group, late rates, band history; the index's rank intervals
+    assert (
+        len(images) == 5
+    )  # scores by group, late rates, band history, a unit's late dossiers by month; the index's rank intervals
     assert not [out for _, out in _outputs(nb) if "image/png" in out.get("data", {})]
     # tables for people: whole texts, no pandas truncation ("...") or literal "\\n"
     tables = [str(out["data"]["text/html"]) for _, out in _outputs(nb) if "text/html" in out.get("data", {})]

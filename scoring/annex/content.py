@@ -36,6 +36,7 @@ MM_PER_IN = 25.4
 OPTIONAL_SECTIONS: dict[str, str] = {
     "monitor": "scoring.annex.extras:monitor_section",  # the programme's commitments (docs/monitor.md)
     "near_threshold": "scoring.annex.extras:near_threshold_section",  # the index's margins (docs/index.md)
+    "ledger": "scoring.annex.extras:ledger_section",  # the II.2 rescheduling check (docs/ledger.md)
 }
 
 SectionSource = str | Section | Callable[[Evaluation], Section | None]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..evaluate import Evaluation
 from .model import Basis, Column, Section, Table, curly, dates_in_words
+from .words import rule_basis
 
 # The monitor's table on a landscape page: millimetres of the 252 mm text width.
 MONITOR_WIDTHS = {"STT": 11, "Chỉ tiêu": 70, "Mục": 15, "Mục tiêu": 58, "Tình hình": 22, "Ghi chú": 40}
@@ -84,5 +85,41 @@ def near_threshold_section(ev: Evaluation) -> Section:
         title=title,
         intro=dates_in_words(curly(basis)),  # the index words its own basis (clause, bounds, margin)
         tables=(Table(columns, rows),) if rows else (),
+        landscape=True,
+    )
+
+
+# The ledger's II.2 table on a landscape page: millimetres of the 252 mm text width.
+LEDGER_WIDTHS = {"STT": 11, "Cơ quan, đơn vị": 71, "Không có văn bản xin lỗi": 30, "Thực hiện đúng": 35}
+LEDGER_COUNT_WIDTH = 25
+
+
+def ledger_section(ev: Evaluation) -> Section | None:
+    """Cơ quan, đơn vị chưa hẹn lại một lần và xin lỗi bằng văn bản đối với hồ sơ quá hạn (mục II.2;
+    scoring.ledger, docs/ledger.md §5). None when the data holds no dossier ledger."""
+    from ..ledger.views import violations_section
+
+    s = violations_section(ev)
+    if s is None:
+        return None
+    df = s.table
+    columns = tuple(
+        Column(
+            str(h),
+            {"STT": "c", "Cơ quan, đơn vị": "l"}.get(str(h), "r"),
+            LEDGER_WIDTHS.get(str(h), LEDGER_COUNT_WIDTH),
+            nowrap=h != "Cơ quan, đơn vị",
+        )
+        for h in df.columns
+    )
+    rows = tuple(tuple(curly(str(v)) for v in r) for r in df.itertuples(index=False))
+    return Section(
+        key="ledger",
+        title=s.title,
+        basis=(rule_basis(ev.criteria, "overdue_rescheduling"),),
+        intro=curly(s.intro) if rows else "",
+        tables=(Table(columns, rows),) if rows else (),
+        notes=tuple(curly(n) for n in s.notes),
+        empty=curly(s.intro),  # no unit to list: the intro says why (all compliant, or no data)
         landscape=True,
     )
