@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import only
-from index_fixtures import CRITERION_SCORES, EXPECTED, load, mini_folder, mini_structures  # noqa: F401
+from index_fixtures import CRITERION_SCORES, EXPECTED, SURVEY_RESULTS, load, mini_folder, mini_structures  # noqa: F401
 
 import scoring
 from scoring.index import compute, fill_scores, load_settings
@@ -163,3 +163,30 @@ def test_another_reading_recomputes_the_scores_the_loader_computed_and_never_a_r
     assert ranked["U4"] == 43.75  # recorded: stays, and the index beside it says 35,00
     u4 = only(run.index.table, unit_id="U4")
     assert (u4["index"], u4["recorded_score"]) == (35.00, 43.75)
+
+
+# -- the loader's one pass over every year gives the index of each year's own computation ---------
+
+
+@pytest.mark.parametrize("rescale", [True, False])
+def test_the_loaders_pass_over_every_year_gives_each_unit_the_index_its_year_computes(tmp_path, rescale):
+    from scoring.index.compute import compute_year, every_year
+    from scoring.index.producer import points_of
+
+    # 2019: other points for the same units (U2 without survey, U4 missing B.2) beside 2020's
+    later = [(2019, u, i, s, a) for _, u, i, s, a in CRITERION_SCORES if u != "U3"]
+    survey = [*SURVEY_RESULTS, (2019, "U1", "B.1", 20, 7, ""), (2019, "U4", "B.1", 9, 9, "")]
+    folder = mini_folder(
+        tmp_path / "data", criterion_scores=[*CRITERION_SCORES, *later], survey_results=survey,
+        results=[(2019, "U1", "", ""), *[(2020, u, "", "") for u in ("U1", "U3", "U4")]],
+    )  # fmt: skip
+    recs, crit = load(folder)
+    settings = load_settings().with_overrides({"rescale_without_survey": rescale})
+    pts = points_of(recs.sources, set(recs.units["unit_id"]))
+    scores = every_year(pts, settings)
+    got = {(int(y), u): int(c) for y, u, c in zip(scores.year, scores.unit_id, scores.cents, strict=True)}
+    want = {}
+    for y in (2019, 2020):
+        yi = compute_year(pts, y, recs.units, settings, crit)
+        want.update({(y, u): int(c) for u, c in zip(yi.units["unit_id"], yi.index_cents, strict=True)})
+    assert got == want and len(got) == 7  # 2019: U1, U2, U4; 2020: all four

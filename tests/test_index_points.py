@@ -65,6 +65,21 @@ def test_a_unit_with_a_survey_but_no_appraisal_is_refused(tmp_path):
     assert any("đơn vị U4 năm 2020: thiếu điểm thẩm định của A.1, A.2.a, A.2.b" in m for m in msgs)
 
 
+def test_rows_after_a_refused_cell_are_reported_at_their_own_row(tmp_path):
+    rows = _with(CRITERION_SCORES, 0, (2020, "U1", "A.1", "2", "hai"))  # row 2: refused cell
+    rows = _with(rows, 5, (2020, "U2", "A.2.bb", "", "2,5"))  # row 7: unknown item
+    rows = _with(rows, 8, (2020, "U3", "A.2.b", "2,5", "3"))  # row 10: above the maximum
+    survey = _with(SURVEY_RESULTS, 0, (2020, "U1", "B.1", 0, 0, ""))  # row 2: refused cell
+    survey = _with(survey, 2, (2020, "U3", "B.1", 10, 9, "2"))  # row 4: points that disagree
+    msgs = _problems(mini_folder(tmp_path, criterion_scores=rows, survey_results=survey))
+    assert any(m.startswith("criterion_scores.csv, dòng 7, cột item_id: giá trị «A.2.bb»") for m in msgs)
+    assert any(
+        m.startswith("criterion_scores.csv, dòng 10, cột appraised_points: giá trị «3 (tối đa 2,5)»")
+        for m in msgs
+    )
+    assert any(m.startswith("survey_results.csv, dòng 4, cột points") for m in msgs), msgs
+
+
 def test_an_unknown_item_is_refused_with_the_likely_one(tmp_path):
     rows = _with(CRITERION_SCORES, 0, (2020, "U1", "A1", "2", "2"))
     msgs = _problems(mini_folder(tmp_path, criterion_scores=rows))
@@ -228,3 +243,24 @@ def test_the_command_line_exits_2_and_writes_nothing_for_bad_points(tmp_path, mi
             "criterion_scores.csv, dòng 2, cột appraised_points" in p.stderr and "Traceback" not in p.stderr
         )
         assert not out.exists()
+
+
+def test_an_id_written_with_spaces_around_it_is_the_same_id(tmp_path):
+    rows = [*CRITERION_SCORES, (2020, " U1 ", "A.1 ", "2", "2")]
+    msgs = _problems(mini_folder(tmp_path, criterion_scores=rows))
+    assert any(
+        "dòng 16, cột item_id: giá trị «A.1» — trùng khóa" in m and "đã có ở dòng 2" in m for m in msgs
+    )
+
+
+@pytest.mark.parametrize("other_ids", [0, 120])
+def test_a_key_given_twice_is_found_however_many_other_ids_the_file_names(tmp_path, other_ids):
+    # many distinct (refused) ids make the keys' space sparse: the same answer either way
+    strays = [(2018 + k % 3, f"X{k}", f"Q.{k}", "", "1") for k in range(other_ids)]
+    rows = [*CRITERION_SCORES, *strays, (2020, "U3", "A.2.a", "1", "1")]
+    msgs = _problems(mini_folder(tmp_path, criterion_scores=rows))
+    line = 16 + other_ids
+    assert any(
+        f"dòng {line}, cột item_id: giá trị «A.2.a» — trùng khóa" in m and "đã có ở dòng 9" in m for m in msgs
+    )
+    assert sum("trùng khóa" in m for m in msgs) == 1

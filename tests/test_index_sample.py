@@ -80,3 +80,20 @@ def test_on_the_sample_the_quick_draws_change_no_band_probability_by_more_than_2
     for quick in ({}, {"survey_draw": "item"}):  # pooled per unit (default); item by item with normals
         got = odds(c, yi, crit, load_settings().with_overrides(quick), 20000, 2).table
         assert (reference[cols] - got[cols]).abs().max().max() < 0.02, quick
+
+
+def test_the_loaders_pass_over_every_year_gives_the_index_each_year_computes(sample):
+    from scoring.index.compute import compute_year, every_year
+    from scoring.index.producer import points_of
+
+    recs, crit = sample
+    pts = points_of(recs.sources, set(recs.units["unit_id"]))
+    for rescale in (True, False):
+        settings = load_settings().with_overrides({"rescale_without_survey": rescale})
+        scores = every_year(pts, settings)
+        got = {(int(y), u): int(c) for y, u, c in zip(scores.year, scores.unit_id, scores.cents, strict=True)}
+        want = {}
+        for y in pts.years():
+            yi = compute_year(pts, y, recs.units, settings, crit)
+            want.update({(y, u): int(c) for u, c in zip(yi.units["unit_id"], yi.index_cents, strict=True)})
+        assert got == want and len(got) == sum(len(pts.pairs(y)) for y in pts.years()) > 200

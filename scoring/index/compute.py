@@ -138,26 +138,23 @@ def compute_year(
         return None
     s = points.structures[year]
     leaves = s.leaves
-    a = points.appraisal[points.appraisal["year"] == year]
-    sv = points.survey[points.survey["year"] == year]
-    order = units[units["unit_id"].isin(pd.concat([a["unit_id"], sv["unit_id"]]).unique())].reset_index(
-        drop=True
-    )
-    row, col = pd.Index(order["unit_id"]), pd.Index([i.id for i in leaves])
+    a, sv = points.in_year("criterion_scores", year), points.in_year("survey_results", year)
+    order, row_of = _units_of(points, units, np.concatenate([a["unit"], sv["unit"]]))
+    col = points.leaf_positions(s)  # the checks kept only the rows whose item is a leaf of `s`
     U, L = len(order), len(leaves)
     appraised = np.zeros((U, L), dtype=np.int64)
     self_pts = np.full((U, L), -1, dtype=np.int64)
     present = np.zeros((U, L), dtype=bool)
     n = np.zeros((U, L), dtype=np.int64)
     sat = np.zeros((U, L), dtype=np.float64)
-    r, c = positions(a["unit_id"], row), positions(a["item_id"], col)
-    appraised[r, c] = a["appraised_cents"].to_numpy()
-    self_pts[r, c] = a["self_cents"].to_numpy()
+    r, c = row_of[a["unit"]], col[a["item"]]
+    appraised[r, c] = a["appraised_cents"]
+    self_pts[r, c] = a["self_cents"]
     present[r, c] = True
-    if len(sv):
-        r, c = positions(sv["unit_id"], row), positions(sv["item_id"], col)
-        maxes = np.array([leaves[k].max_cents for k in c], dtype=np.int64)
-        resp, given_sat, given_pts = (sv[k].to_numpy() for k in ("respondents", "satisfied", "points_cents"))
+    if len(sv["unit"]):
+        r, c = row_of[sv["unit"]], col[sv["item"]]
+        maxes = np.array([i.max_cents for i in leaves], dtype=np.int64)[c]
+        resp, given_sat, given_pts = sv["respondents"], sv["satisfied"], sv["points_cents"]
         pts = np.where(
             given_sat >= 0, survey_cents(maxes, np.maximum(given_sat, 0), resp, s.survey_decimals), given_pts
         )
@@ -180,6 +177,84 @@ def compute_year(
     )
     result.index_cents = index_of(result.totals, result.maxima)
     return result
+
+
+def _units_of(
+    points: Points, units: pd.DataFrame, with_points: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows of `units` with points (in the table's order) and, per unit code of `points`,
+    its row among them."""
+    cache = points.__dict__.setdefault("_unit_rows", {})
+    if id(units) not in cache or cache[id(units)][0] is not units:
+        cache[id(units)] = (units, positions(units["unit_id"], points.unit_ids))  # each row's unit code
+    pos = cache[id(units)][1]
+    wanted = np.zeros(len(points.unit_ids) + 1, dtype=bool)
+    wanted[with_points] = True
+    idx = np.flatnonzero(wanted[pos])  # a code of -1 reads the last, never set: not wanted
+    row_of = np.full(len(points.unit_ids), -1, dtype=np.int64)
+    # a unit listed twice (the loader refuses it) keeps its first row, as a lookup by id would
+    codes, first = np.unique(pos[idx], return_index=True)
+    row_of[codes] = first
+    return units.iloc[idx].reset_index(drop=True), row_of
+
+
+@dataclass(frozen=True)
+class Scores:
+    """The index of every unit with points in every year: one entry per (year, unit)."""
+
+    year: np.ndarray  # int64
+    unit_id: np.ndarray  # object
+    cents: np.ndarray  # int64: the index in hundredths of a percent
+    structures: dict[int, Structure]
+
+
+def every_year(points: Points, settings: IndexSettings) -> Scores:
+    """The index of every unit with points, every year in one pass — what the loader needs.
+
+    The arithmetic of `compute_year` with the points summed over (year, unit) codes instead of
+    laid out in a units × items matrix per year (tests hold the two equal): the total is every
+    item's points, deductions taken away; the maximum is every scored item's but the bonus and
+    deductions, less the survey items without a result when `rescale_without_survey` holds.
+    """
+    years = points.years()
+    Y, U, n_items = len(years), len(points.unit_ids), len(points.item_ids)
+    sign = np.zeros((Y, n_items), dtype=np.int64)  # per year and item code: +1, or -1 (deduction)
+    item_max = np.zeros((Y, n_items), dtype=np.int64)
+    base_max = np.zeros(Y, dtype=np.int64)  # the maximum every unit of the year counts
+    decimals = np.zeros(Y, dtype=np.int64)
+    rescale = bool(settings["rescale_without_survey"])
+    for k, y in enumerate(years):
+        s = points.structures[y]
+        method = np.array([i.method for i in s.leaves], dtype=object)
+        mx = np.array([i.max_cents for i in s.leaves], dtype=np.int64)
+        pos = points.leaf_positions(s)
+        at = pos >= 0
+        sign[k, at] = np.where(method == "deduction", -1, 1)[pos[at]]
+        item_max[k, at] = mx[pos[at]]
+        core = (method != "bonus") & (method != "deduction")
+        base_max[k] = mx[core & (method != "survey")].sum() if rescale else mx[core].sum()
+        decimals[k] = s.survey_decimals
+    totals = np.zeros(Y * U, dtype=np.int64)
+    maxima = np.repeat(base_max, U)
+    has = np.zeros(Y * U, dtype=bool)
+    a, sv = points.rows["criterion_scores"], points.rows["survey_results"]
+    ka = points.slots("criterion_scores")
+    np.add.at(totals, ka * U + a["unit"], sign[ka, a["item"]] * a["appraised_cents"])
+    has[ka * U + a["unit"]] = True
+    ks = points.slots("survey_results")
+    smax, sat, given = item_max[ks, sv["item"]], sv["satisfied"], sv["points_cents"]
+    pts = np.where(sat >= 0, survey_cents(smax, np.maximum(sat, 0), sv["respondents"], decimals[ks]), given)
+    np.add.at(totals, ks * U + sv["unit"], pts)
+    if rescale:
+        np.add.at(maxima, ks * U + sv["unit"], smax)
+    has[ks * U + sv["unit"]] = True
+    p = np.flatnonzero(has)
+    return Scores(
+        np.array(years, dtype=np.int64)[p // U] if Y else np.zeros(0, dtype=np.int64),
+        points.unit_ids[p % U] if U else np.zeros(0, dtype=object),
+        index_of(totals[p], maxima[p]),
+        dict(points.structures),
+    )
 
 
 def index_of(totals, maxima) -> np.ndarray:

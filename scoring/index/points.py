@@ -22,42 +22,39 @@ style (file, row, column, value, what was expected), every problem in one pass:
 
 Which structure a year uses: among the structures whose years cover it (`criteria/index/`),
 the one whose items the data name. Two that fit equally are an error, never a silent choice.
+
+The cells are read in `cells.py`; here the rows are checked against the year's structure, the
+keys and completeness, each as a mask over whole arrays (docs/index.md, "Speed"), and the valid
+rows kept as arrays with units and items as codes.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
-from ..labels import fold
-from ..records import MAX_ROWS_PER_PROBLEM, Problem, Records, ValidationError
+from ..records import Problem, Records, ValidationError
+from .cells import CENTS_COLUMN, FIRST_YEAR, LAST_YEAR, TABLES, VALUES, Report, Rows, typed_rows
 from .structure import METHOD_WORDS, Structure, _vn_points
-
-TABLES = ("criterion_scores", "survey_results")
-COLUMNS = {
-    "criterion_scores": ("year", "unit_id", "item_id", "self_points", "appraised_points"),
-    "survey_results": ("year", "unit_id", "item_id", "respondents", "satisfied", "points"),
-}
-REQUIRED = {
-    "criterion_scores": ("year", "unit_id", "item_id", "appraised_points"),
-    "survey_results": ("year", "unit_id", "item_id", "respondents"),
-}
-KEY = ("year", "unit_id", "item_id")
-CENTS_COLUMN = {"appraised_points": "appraised_cents", "self_points": "self_cents", "points": "points_cents"}
-POINTS_HINT = "cần số điểm không âm, tối đa 2 chữ số thập phân (ví dụ 1,75)"
 
 
 @dataclass
 class Points:
-    """The validated points of every year, in long form; `structures[year]` is the year's structure."""
+    """The validated points of every year; `structures[year]` is the year's structure.
 
-    appraisal: pd.DataFrame  # year, unit_id, item_id, self_cents (-1 blank), appraised_cents, row
-    survey: pd.DataFrame  # year, unit_id, item_id, respondents, satisfied (-1), points_cents (-1), row
+    `rows[table]` holds one array per column over the table's valid rows: `year`, `unit` (a code
+    into `unit_ids`, sorted, the same in both tables), `item` (a code into `item_ids`), the
+    values of VALUES (hundredths or counts; -1 where not given) and `row` (as seen in the file).
+    """
+
+    rows: dict[str, dict[str, np.ndarray]]
+    unit_ids: np.ndarray  # object: the units with points, sorted
+    item_ids: np.ndarray  # object: the items named, sorted
     structures: dict[int, Structure] = field(default_factory=dict)
     where: dict[str, str] = field(default_factory=dict)  # table -> file as the user knows it
 
@@ -65,45 +62,52 @@ class Points:
         return sorted(self.structures)
 
     def pairs(self, year: int) -> set[str]:
-        """The units with points in `year`."""
-        a = self.appraisal.loc[self.appraisal["year"] == year, "unit_id"]
-        return set(a.tolist())
+        """The units with appraised points in `year`."""
+        a = self.rows["criterion_scores"]
+        return set(self.unit_ids[np.unique(a["unit"][a["year"] == year])].tolist())
 
+    def slots(self, table: str) -> np.ndarray:
+        """Each row's year as its position in `years()`."""
+        cache = self.__dict__.setdefault("_slots", {})
+        if table not in cache:
+            year, years = self.rows[table]["year"], np.array(self.years(), dtype=np.int64)
+            if len(years) == 1:  # one year: no look-up
+                cache[table] = np.zeros(len(year), dtype=np.int64)
+            else:
+                at = np.full(LAST_YEAR - FIRST_YEAR + 1, -1, dtype=np.int64)
+                at[years - FIRST_YEAR] = np.arange(len(years))
+                cache[table] = at[year - FIRST_YEAR]
+        return cache[table]
 
-class _Report:
-    """Problems of one file: the first rows of each kind, then a count of the rest."""
+    def in_year(self, table: str, year: int) -> dict[str, np.ndarray]:
+        """The columns of `table` over its rows of `year`."""
+        t = self.rows[table]
+        hit = t["year"] == year
+        return {k: v[hit] for k, v in t.items()}
 
-    def __init__(self, problems: list[Problem], where: str, rows: np.ndarray):
-        self.problems, self.where, self.rows = problems, where, rows
+    def leaf_positions(self, s: Structure) -> np.ndarray:
+        """For each item code, its position among `s.leaves` (-1 where `s` has no such leaf)."""
+        cache = self.__dict__.setdefault("_leaf_positions", {})
+        if s.id not in cache:
+            pos = {i.id: k for k, i in enumerate(s.leaves)}
+            cache[s.id] = np.array([pos.get(i, -1) for i in self.item_ids], dtype=np.int64)
+        return cache[s.id]
 
-    def rows_where(self, mask, column: str, values, expected: str) -> None:
-        hit = np.flatnonzero(np.asarray(mask, dtype=bool))
-        if not len(hit):
-            return
-        shown = hit[:MAX_ROWS_PER_PROBLEM]
-        if values is None:
-            vals = [None] * len(shown)
-        elif isinstance(values, pd.Series):  # only the reported cells are materialised
-            vals = values.iloc[shown].tolist()
-        else:
-            vals = np.asarray(values, dtype=object)[shown]
-        self.problems += [
-            Problem(self.where, int(self.rows[i]), column, None if v is None else str(v), expected)
-            for i, v in zip(shown, vals, strict=True)
-        ]
-        if len(hit) > len(shown):
-            rest = f"{len(hit) - len(shown):,}".replace(",", ".")
-            self.problems.append(
-                Problem(self.where, None, column, None, f"… và {rest} dòng khác có cùng lỗi ({expected})")
-            )
+    def _frame(self, table: str) -> pd.DataFrame:
+        t = self.rows[table]
+        ids = {"unit_id": self.unit_ids[t["unit"]], "item_id": self.item_ids[t["item"]]}
+        cols = {"year": t["year"], **{k: pd.array(v, dtype="str") for k, v in ids.items()}}
+        return pd.DataFrame({**cols, **{k: t[k] for k in (*VALUES[table], "row")}})
 
-    def each(self, hits: np.ndarray, column: str, value, expected) -> None:
-        """One problem per hit row (the first ones), with its own value and words: `value(i)`, `expected(i)`."""
-        for i in np.asarray(hits)[:MAX_ROWS_PER_PROBLEM]:
-            self.problems.append(Problem(self.where, int(self.rows[i]), column, value(i), expected(i)))
+    @cached_property
+    def appraisal(self) -> pd.DataFrame:
+        """year, unit_id, item_id, self_cents (-1 blank), appraised_cents, row (a table to read)."""
+        return self._frame("criterion_scores")
 
-    def file(self, expected: str, column: str | None = None) -> None:
-        self.problems.append(Problem(self.where, None, column, None, expected))
+    @cached_property
+    def survey(self) -> pd.DataFrame:
+        """year, unit_id, item_id, respondents, satisfied (-1), points_cents (-1), row."""
+        return self._frame("survey_results")
 
 
 def positions(values: pd.Series, keys) -> np.ndarray:
@@ -115,150 +119,38 @@ def positions(values: pd.Series, keys) -> np.ndarray:
     return np.asarray(found.fill_null(-1), dtype=np.int64)
 
 
-def _texts(s: pd.Series) -> pd.Series:
-    """Cells as written, trimmed ("" when blank), as Arrow-backed text; numbers of a Parquet file
-    in the shortest form a spreadsheet shows."""
-    if s.dtype.kind in "iu":  # Parquet integers: cast in Arrow, not one Python string per cell
-        import pyarrow as pa
-
-        return pd.Series(pd.array(pa.array(s).cast(pa.string()), dtype="str"), index=s.index)
-    elif s.dtype.kind == "f":  # formatted once per distinct value (points repeat a lot)
-        codes, uniq = pd.factorize(s)
-        shown = np.array([f"{v:.15g}" for v in uniq] + [""], dtype=object)
-        s = pd.Series(shown[codes], index=s.index, dtype="str")
-    elif s.dtype != "str":
-        s = s.astype("str")
-    return s.fillna("").str.strip()
-
-
-_CENTS = re.compile(r"^\+?(\d{1,6})(?:[.,](\d{0,2}))?$")
-_FLOAT = re.compile(r"^\d{1,6}\.\d{3,}$")
-
-
-def _cents(text: pd.Series, binary: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(hundredths, blank, bad) of each cell; parsed once per distinct value.
-
-    A binary source (xlsx, Parquet) shows a computed 0.30000000000000004 as 0,3: its value is
-    read at 15 significant digits, as a spreadsheet displays it.
-    """
-    codes, uniq = pd.factorize(text)
-    vals = np.full(len(uniq), -1, dtype=np.int64)
-    blank = np.zeros(len(uniq), dtype=bool)
-    for k, u in enumerate(uniq):
-        u = str(u)
-        if binary and _FLOAT.match(u):
-            u = f"{float(u):.15g}"
-        m = _CENTS.match(u)
-        blank[k] = u == ""
-        if m:
-            vals[k] = int(m.group(1)) * 100 + int((m.group(2) or "").ljust(2, "0"))
-    bad = (vals < 0) & ~blank
-    if len(codes) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-    return vals[codes], blank[codes], bad[codes]
-
-
-_INT = re.compile(r"^\d{1,12}$")
-_INT_ZERO = re.compile(r"^(\d{1,12})[.,]0+$")
-_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
-
-
-def _ints(text: pd.Series, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(value, blank, bad): digits; "12,0"; "1.234" as thousands only in a `;` (Vietnamese) file."""
-    codes, uniq = pd.factorize(text)
-    vals = np.full(len(uniq), -1, dtype=np.int64)
-    blank = np.zeros(len(uniq), dtype=bool)
-    for k, u in enumerate(uniq):
-        u = str(u)
-        blank[k] = u == ""
-        if _INT.match(u):
-            vals[k] = int(u)
-        elif m := _INT_ZERO.match(u):
-            vals[k] = int(m.group(1))
-        elif decimal_comma and _THOUSANDS.match(u):
-            vals[k] = int(u.replace(".", ""))
-    bad = (vals < 0) & ~blank
-    if len(codes) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-    return vals[codes], blank[codes], bad[codes]
-
-
-def _columns(df: pd.DataFrame, table: str, report: _Report) -> dict[str, pd.Series] | None:
-    """Column name -> trimmed text, matched with case and spacing folded; None when unusable."""
-    by_fold: dict[str, int] = {}
-    for j, c in enumerate(df.columns):
-        if c != "__row__":
-            by_fold.setdefault(fold(str(c)), j)
-    out, missing = {}, []
-    for name in COLUMNS[table]:
-        j = by_fold.get(fold(name))
-        if j is None:
-            if name in REQUIRED[table]:
-                missing.append(name)
-            continue
-        out[name] = _texts(df.iloc[:, j])
-    others = [
-        str(c) for c in df.columns if c != "__row__" and fold(str(c)) not in {fold(n) for n in COLUMNS[table]}
-    ]
-    for name in missing:
-        close = difflib.get_close_matches(name, others, n=1, cutoff=0.6)
-        hint = f"; có cột «{close[0]}» — có phải viết sai tên?" if close else ""
-        report.problems.append(
-            Problem(
-                report.where,
-                1,
-                name,
-                None,
-                f"thiếu cột bắt buộc {name} (các cột cần có: {', '.join(REQUIRED[table])}"
-                f"; tệp có: {', '.join(others) or 'không có cột nào'}){hint}",
-            )
-        )
-    if table == "survey_results" and "satisfied" not in out and "points" not in out:
-        report.problems.append(
-            Problem(
-                report.where,
-                1,
-                "satisfied",
-                None,
-                "cần cột satisfied (số người hài lòng) hoặc cột points (điểm)",
-            )
-        )
-        return None
-    return None if missing else out
-
-
-def _common(cols: dict[str, pd.Series], report: _Report, units: set[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Year, unit and item checks shared by both tables; returns (years, row is usable)."""
-    years, blank, bad = _ints(cols["year"], False)
-    bad |= (years >= 0) & ((years < 1900) | (years > 2100))
-    report.rows_where(blank, "year", None, "cần năm (ví dụ 2018), không được để trống")
-    report.rows_where(bad, "year", cols["year"], "cần năm là số nguyên từ 1900 đến 2100 (ví dụ 2018)")
-    ok = ~blank & ~bad
-    for col, what in (("unit_id", "mã đơn vị"), ("item_id", "mã mục (tiêu chí)")):
-        empty = (cols[col] == "").to_numpy()
-        report.rows_where(empty, col, None, f"cần {what}, không được để trống")
-        ok &= ~empty
-    unknown = (positions(cols["unit_id"], sorted(units)) < 0) & (cols["unit_id"] != "").to_numpy()
-    report.rows_where(unknown, "unit_id", cols["unit_id"], "mã đơn vị không có trong bảng units")
-    ok &= ~unknown
-    return years, ok
-
-
-def _duplicates(frame: pd.DataFrame, report: _Report) -> np.ndarray:
-    later = frame.duplicated(list(KEY), keep="first").to_numpy()
-    if later.any():
-        first = frame.groupby(list(KEY), sort=False)["row"].transform("first").to_numpy()
-        rows = _Report(report.problems, report.where, frame["row"].to_numpy())
-        rows.each(
-            np.flatnonzero(later),
+def _duplicates(rows: Rows, report: Report) -> np.ndarray:
+    """The rows whose (year, unit, item) is the first of its key; the later ones are reported
+    with the first one's row."""
+    slot, years = _year_slots(rows.year)
+    nu, ni = len(rows.unit.texts), len(rows.item.texts)
+    key = (slot * nu + rows.unit.codes) * ni + rows.item.codes
+    n = len(key)
+    if len(years) * nu * ni > 4 * n + 4096:  # a sparse key space: number the keys densely first
+        key = np.unique(key, return_inverse=True)[1].reshape(-1)
+    first_at = np.full(int(key.max(initial=-1)) + 1, n, dtype=np.int64)
+    np.minimum.at(first_at, key, np.arange(n))
+    first = first_at[key] == np.arange(n)
+    if not first.all():
+        report.each(
+            np.flatnonzero(~first),
             "item_id",
-            lambda i: str(frame["item_id"].iat[i]),
+            rows.item.text,
             lambda i: (
                 "trùng khóa (year, unit_id, item_id) — mỗi mục của một đơn vị chỉ có một dòng mỗi năm; "
-                f"đã có ở dòng {int(first[i])}"
+                f"đã có ở dòng {int(report.rows[first_at[key[i]]])}"
             ),
         )
-    return ~later
+    return first
+
+
+def _year_slots(year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each row's position among the distinct years, the distinct years in order)."""
+    if len(year) and year.min() == year.max():  # one year: no look-up
+        return np.zeros(len(year), dtype=np.int64), year[:1].copy()
+    present = np.zeros(LAST_YEAR - FIRST_YEAR + 1, dtype=bool)
+    present[year - FIRST_YEAR] = True
+    return (np.cumsum(present) - 1)[year - FIRST_YEAR], np.flatnonzero(present) + FIRST_YEAR
 
 
 def _choose(structures, year: int, ids: set[str], forced: Structure | None) -> tuple[Structure | None, str]:
@@ -283,72 +175,9 @@ def _choose(structures, year: int, ids: set[str], forced: Structure | None) -> t
     return fit[0], ""
 
 
-def _typed(raw: pd.DataFrame, table: str, where: str, binary: bool, units: set[str], problems):
-    """One table's typed rows (invalid rows dropped, each reported) or None when unusable."""
-    rows = raw["__row__"].to_numpy()
-    report = _Report(problems, where, rows)
-    cols = _columns(raw, table, report)
-    if cols is None:
-        return None
-    texts = list(cols.values())
-    keep = ~np.logical_and.reduce([(t == "").to_numpy() for t in texts])  # blank lines are not records
-    if not keep.all():
-        cols = {k: v[keep].reset_index(drop=True) for k, v in cols.items()}
-        rows = rows[keep]
-        report = _Report(problems, where, rows)
-    years, ok = _common(cols, report, units)
-    out = {"year": years, "unit_id": cols["unit_id"].array, "item_id": cols["item_id"].array}
-    if table == "criterion_scores":
-        a, a_blank, a_bad = _cents(cols["appraised_points"], binary)
-        report.rows_where(a_blank, "appraised_points", None, "cần điểm thẩm định, không được để trống")
-        report.rows_where(a_bad, "appraised_points", cols["appraised_points"], POINTS_HINT)
-        ok &= ~a_blank & ~a_bad
-        s = np.full(len(rows), -1, dtype=np.int64)
-        if "self_points" in cols:
-            s, _, s_bad = _cents(cols["self_points"], binary)
-            report.rows_where(s_bad, "self_points", cols["self_points"], POINTS_HINT + " hoặc để trống")
-            ok &= ~s_bad
-        out.update(self_cents=s, appraised_cents=a)
-    else:
-        n, n_blank, n_bad = _ints(cols["respondents"], raw.attrs.get("decimal_comma", False))
-        n_bad |= n == 0
-        report.rows_where(
-            n_blank | n_bad, "respondents", cols["respondents"], "cần số người được hỏi, số nguyên dương"
-        )
-        ok &= ~n_blank & ~n_bad
-        sat = np.full(len(rows), -1, dtype=np.int64)
-        pts = np.full(len(rows), -1, dtype=np.int64)
-        given = np.zeros(len(rows), dtype=bool)
-        if "satisfied" in cols:
-            sat, _, s_bad = _ints(cols["satisfied"], raw.attrs.get("decimal_comma", False))
-            report.rows_where(
-                s_bad, "satisfied", cols["satisfied"], "cần số người hài lòng, số nguyên không âm"
-            )
-            over = (sat > n) & (n > 0)
-            report.rows_where(
-                over,
-                "satisfied",
-                cols["satisfied"],
-                "số người hài lòng không được lớn hơn số người được hỏi (respondents)",
-            )
-            ok &= ~s_bad & ~over
-            given |= sat >= 0
-        if "points" in cols:
-            pts, _, p_bad = _cents(cols["points"], binary)
-            report.rows_where(p_bad, "points", cols["points"], POINTS_HINT)
-            ok &= ~p_bad
-            given |= pts >= 0
-        report.rows_where(
-            ~given & ok, "satisfied", None, "cần số người hài lòng (satisfied) hoặc điểm (points)"
-        )
-        ok &= given
-        out.update(respondents=n, satisfied=sat, points_cents=pts)
-    frame = pd.DataFrame({**out, "row": rows})
-    return frame, ok, report
-
-
-def survey_cents(max_cents, satisfied, respondents, decimals: int):
-    """A survey item's points: max × satisfied / respondents, rounded half up to `decimals` (exact)."""
+def survey_cents(max_cents, satisfied, respondents, decimals):
+    """A survey item's points: max × satisfied / respondents, rounded half up to `decimals` (exact;
+    `decimals` one number or one per item)."""
     step = 10 ** (2 - decimals)  # hundredths per unit of the last kept decimal
     num = np.asarray(max_cents, dtype=np.int64) * np.asarray(satisfied, dtype=np.int64)
     den = np.asarray(respondents, dtype=np.int64) * step
@@ -391,7 +220,7 @@ def read_points(
         src = sources[t]
         where[t] = src.where
         binary = src.path.suffix.lower() in (".xlsx", ".parquet")
-        got = _typed(raw, t, src.where, binary, units, problems)
+        got = typed_rows(raw, t, src.where, binary, units, problems)
         if got is not None:
             typed[t] = got
     pts = _check_against_structures(typed, where, structures, forced, problems)
@@ -400,141 +229,167 @@ def read_points(
     return pts
 
 
-def _check_against_structures(typed, where, structures, forced, problems) -> Points | None:
-    empty_a = pd.DataFrame(
-        {
-            c: pd.Series(dtype="int64" if c not in ("unit_id", "item_id") else object)
-            for c in ("year", "unit_id", "item_id", "self_cents", "appraised_cents", "row")
-        }
-    )
-    empty_s = pd.DataFrame(
-        {
-            c: pd.Series(dtype="int64" if c not in ("unit_id", "item_id") else object)
-            for c in ("year", "unit_id", "item_id", "respondents", "satisfied", "points_cents", "row")
-        }
-    )
-    frames = {t: (f[ok].reset_index(drop=True), rep) for t, (f, ok, rep) in typed.items()}
+def _check_against_structures(typed, where, structures, forced, problems) -> Points:
+    """The rows left after the cell checks, checked against each year's structure: items, maxima,
+    survey agreement, keys and completeness; the valid ones as `Points`."""
+    kept = {t: (rows.subset(ok), report.subset(ok)) for t, (rows, ok, report) in typed.items()}
     by_year: dict[int, set] = {}
-    for f, _ in frames.values():
-        for y, ids in f.groupby("year")["item_id"].unique().items():
-            by_year.setdefault(int(y), set()).update(ids)
+    for rows, _ in kept.values():
+        slot, years = _year_slots(rows.year)
+        for k, y in enumerate(years.tolist()):
+            named = rows.item.subset(slot == k).used() if len(years) > 1 else rows.item.used()
+            by_year.setdefault(y, set()).update(rows.item.texts[named].tolist())
     chosen: dict[int, Structure] = {}
     for y, ids in sorted(by_year.items()):
         s, why = _choose(structures, y, ids, forced)
         if s is None:
-            t = next(iter(frames))
-            rows = frames[t][0].loc[frames[t][0]["year"] == y, "row"]
-            problems.append(Problem(where[t], int(rows.min()) if len(rows) else None, "year", str(y), why))
+            rows, report = next(iter(kept.values()))
+            at = report.rows[rows.year == y]
+            problems.append(
+                Problem(where[next(iter(kept))], int(at.min()) if len(at) else None, "year", str(y), why)
+            )
         else:
             chosen[y] = s
+    distinct = list({id(s): s for s in chosen.values()}.values())
+    struct_of = np.full(LAST_YEAR - FIRST_YEAR + 1, -1, dtype=np.int64)  # year -> its structure
+    for y, s in chosen.items():
+        struct_of[y - FIRST_YEAR] = next(k for k, x in enumerate(distinct) if x is s)
     checked = {}
-    for t, (f, report) in frames.items():
-        keep = np.ones(len(f), dtype=bool)
-        codes, uniq = pd.factorize(f["item_id"])
+    for t, (rows, report) in kept.items():
+        keep = np.ones(len(rows.year), dtype=bool)
+        of_row = struct_of[rows.year - FIRST_YEAR]
         # one pass per structure (usually one), so each kind of problem is listed once
-        for s in {id(s): s for s in chosen.values()}.values():
-            years = [y for y, x in chosen.items() if x is s]
-            keep &= _check_items(f, codes, uniq, t, years, s, report)
-        keep &= _duplicates(f, report)
-        checked[t] = f[keep & f["year"].isin(list(chosen)).to_numpy()].reset_index(drop=True)
-    a = checked.get("criterion_scores", empty_a)
-    sv = checked.get("survey_results", empty_s)
-    _complete(a, sv, chosen, where, problems)
-    return Points(a, sv, chosen, where)
+        for k, s in enumerate(distinct):
+            keep &= _check_items(rows, t, of_row == k, s, report)
+        keep &= _duplicates(rows, report)
+        checked[t] = rows.subset(keep & (of_row >= 0))
+    pts = _points(checked, chosen, where)
+    _complete(pts, problems)
+    return pts
 
 
-def _shown(mask: np.ndarray, make) -> np.ndarray:
-    """Cell texts for the reported rows only (the others stay empty): `make(i)` for each hit."""
-    out = np.full(len(mask), "", dtype=object)
-    for i in np.flatnonzero(mask)[:MAX_ROWS_PER_PROBLEM]:
-        out[i] = make(i)
-    return out
-
-
-def _check_items(
-    f: pd.DataFrame, codes, uniq, table: str, years: list[int], s: Structure, report: _Report
-) -> np.ndarray:
-    """The rows of `years` (those of structure `s`) whose items exist, sit in the right table and
-    stay within their maximum."""
-    in_year = f["year"].isin(years).to_numpy()
+def _check_items(rows: Rows, table: str, in_year: np.ndarray, s: Structure, report: Report) -> np.ndarray:
+    """The rows of `in_year` (those of structure `s`) whose items exist, sit in the right table
+    and stay within their maximum (and the rows of other years)."""
     leaves = {i.id: i for i in s.leaves}
-    ids = f["item_id"]
-    found = [leaves.get(u) for u in uniq]
-    known = np.array([i is not None for i in found] + [False], dtype=bool)[codes]
+    found = [leaves.get(u) for u in rows.item.texts]
+    codes = rows.item.codes
+    names = list(METHOD_WORDS)
+    method = np.array([names.index(i.method) if i else -1 for i in found], dtype=np.int64)[codes]
+    maxes = np.array([i.max_cents if i else 0 for i in found], dtype=np.int64)[codes]
+    known = method >= 0
+    survey = method == names.index("survey")
     unknown = in_year & ~known
-    report.rows_where(unknown, "item_id", ids, _unknown_item(s, table, ids[unknown]))
-    method = np.array([i.method if i else "" for i in found] + [""], dtype=object)[codes]
-    maxes = np.array([i.max_cents if i else 0 for i in found] + [0], dtype=np.int64)[codes]
-    wrong = in_year & known & ((method == "survey") if table == "criterion_scores" else (method != "survey"))
+    first = rows.item.text(int(np.argmax(unknown))) if unknown.any() else ""
+    report.rows_where(unknown, "item_id", rows.item, _unknown_item(s, table, first))
+    wrong = in_year & known & (survey if table == "criterion_scores" else ~survey)
     other = "survey_results" if table == "criterion_scores" else "criterion_scores"
-    rows = _Report(report.problems, report.where, f["row"].to_numpy())
-    rows.each(
+    report.each(
         np.flatnonzero(wrong),
         "item_id",
-        lambda i: str(ids.iat[i]),
+        rows.item.text,
         lambda i: (
-            f"mục này chấm bằng {METHOD_WORDS[method[i]]} theo bộ chỉ số «{s.id}»: ghi vào bảng {other}"
+            f"mục này chấm bằng {METHOD_WORDS[names[method[i]]]} theo bộ chỉ số «{s.id}»: ghi vào bảng {other}"
         ),
     )
     ok = ~unknown & ~wrong
     cols = ("appraised_points", "self_points") if table == "criterion_scores" else ("points",)
     for name in cols:
-        v = f[CENTS_COLUMN[name]].to_numpy()
+        v = rows.values[CENTS_COLUMN[name]]
         over = in_year & ok & (v > maxes)
-        text = _shown(over, lambda i, v=v: f"{_vn_points(v[i])} (tối đa {_vn_points(maxes[i])})")
-        report.rows_where(over, name, text, "điểm không được lớn hơn điểm tối đa của mục")
+        report.rows_where(
+            over,
+            name,
+            lambda i, v=v: f"{_vn_points(v[i])} (tối đa {_vn_points(maxes[i])})",
+            "điểm không được lớn hơn điểm tối đa của mục",
+        )
         ok &= ~over
     if table == "survey_results":
-        ok &= _survey_agrees(f, in_year & ok, maxes, s.survey_decimals, report)
+        ok &= _survey_agrees(rows, in_year & ok, maxes, s.survey_decimals, report)
     return ok | ~in_year
 
 
-def _unknown_item(s: Structure, table: str, ids: pd.Series) -> str:
+def _unknown_item(s: Structure, table: str, sample: str) -> str:
     wanted = [i.id for i in s.leaves if (i.method == "survey") == (table == "survey_results")]
-    sample = ids.iloc[0] if len(ids) else ""
     close = difflib.get_close_matches(str(sample), wanted, n=1, cutoff=0.6)
     hint = f" (có phải «{close[0]}»?)" if close else ""
     return f"mã mục không có trong bộ chỉ số «{s.id}» ({s.years_text()}){hint}; các mã: {', '.join(wanted[:12])}{' …' if len(wanted) > 12 else ''}"
 
 
 def _survey_agrees(
-    f: pd.DataFrame, rows: np.ndarray, maxes: np.ndarray, decimals: int, report: _Report
+    rows: Rows, mask: np.ndarray, maxes: np.ndarray, decimals: int, report: Report
 ) -> np.ndarray:
-    both = rows & (f["satisfied"].to_numpy() >= 0) & (f["points_cents"].to_numpy() >= 0)
-    computed = survey_cents(
-        maxes, np.maximum(f["satisfied"].to_numpy(), 0), np.maximum(f["respondents"].to_numpy(), 1), decimals
-    )
-    given = f["points_cents"].to_numpy()
+    sat, n, given = (rows.values[k] for k in ("satisfied", "respondents", "points_cents"))
+    both = mask & (sat >= 0) & (given >= 0)
+    computed = survey_cents(maxes, np.maximum(sat, 0), np.maximum(n, 1), decimals)
     differ = both & (np.abs(computed - given) > 1)
-    shown = _shown(
-        differ, lambda i: f"{_vn_points(given[i])} (tính từ satisfied/respondents: {_vn_points(computed[i])})"
+    report.rows_where(
+        differ,
+        "points",
+        lambda i: f"{_vn_points(given[i])} (tính từ satisfied/respondents: {_vn_points(computed[i])})",
+        "điểm không khớp với số người hài lòng / số người được hỏi",
     )
-    report.rows_where(differ, "points", shown, "điểm không khớp với số người hài lòng / số người được hỏi")
     return ~differ
 
 
-def _complete(a: pd.DataFrame, sv: pd.DataFrame, chosen: dict, where: dict, problems: list) -> None:
+def _points(checked: dict[str, Rows], chosen: dict[int, Structure], where: dict) -> Points:
+    """`Points` of the checked rows: unit and item texts as codes shared by both tables."""
+    unit_ids = sorted({t for r in checked.values() for t in r.unit.texts[r.unit.used()].tolist()})
+    item_ids = sorted({t for r in checked.values() for t in r.item.texts[r.item.used()].tolist()})
+    at_unit, at_item = {u: k for k, u in enumerate(unit_ids)}, {u: k for k, u in enumerate(item_ids)}
+    out = {}
+    for t in TABLES:
+        r = checked.get(t)
+        if r is None:
+            out[t] = {c: np.zeros(0, dtype=np.int64) for c in ("year", "unit", "item", *VALUES[t], "row")}
+            continue
+        unit = np.array([at_unit.get(u, -1) for u in r.unit.texts], dtype=np.int64)[r.unit.codes]
+        item = np.array([at_item.get(u, -1) for u in r.item.texts], dtype=np.int64)[r.item.codes]
+        out[t] = {"year": r.year, "unit": unit, "item": item, **r.values, "row": r.row}
+    return Points(out, np.array(unit_ids, dtype=object), np.array(item_ids, dtype=object), chosen, where)
+
+
+def _complete(pts: Points, problems: list) -> None:
     """Every unit with points in a year has appraised points for every appraised item."""
-    for y, s in chosen.items():
-        needed = pd.Index([i.id for i in s.leaves if i.method in ("appraisal", "published")])
-        ay = a[a["year"] == y]
-        units = pd.Index(
-            pd.unique(pd.concat([ay["unit_id"], sv.loc[sv["year"] == y, "unit_id"]]))
-        ).sort_values()
-        have = np.zeros((len(units), len(needed)), dtype=bool)
-        col = positions(ay["item_id"], needed)
-        hit = col >= 0
-        have[positions(ay["unit_id"], units)[hit], col[hit]] = True
-        for k in np.flatnonzero(~have.all(axis=1)):
-            missing = list(needed[~have[k]])
-            shown = ", ".join(missing[:10]) + (f" … ({len(missing)} mục)" if len(missing) > 10 else "")
-            problems.append(
-                Problem(
-                    where.get("criterion_scores", "criterion_scores"),
-                    None,
-                    "item_id",
-                    None,
-                    f"đơn vị {units[k]} năm {y}: thiếu điểm thẩm định của {shown} (bộ chỉ số «{s.id}» cần "
-                    "điểm thẩm định cho mọi mục chấm bằng thẩm định)",
-                )
+    years = list(pts.structures)
+    if not years:
+        return
+    needed = [
+        [i.id for i in s.leaves if i.method in ("appraisal", "published")] for s in pts.structures.values()
+    ]
+    # (year, unit) pairs as one code, years in order and units sorted: the order of the messages
+    U = len(pts.unit_ids)
+    has = np.zeros(len(years) * U, dtype=bool)
+    for t in TABLES:
+        has[pts.slots(t) * U + pts.rows[t]["unit"]] = True
+    col = np.full((len(years), len(pts.item_ids)), -1, dtype=np.int64)  # item -> position in needed
+    for k, ids in enumerate(needed):
+        at = {i: j for j, i in enumerate(ids)}
+        col[k] = [at.get(i, -1) for i in pts.item_ids]
+    a, ka = pts.rows["criterion_scores"], pts.slots("criterion_scores")
+    pair = ka * U + a["unit"]
+    j = col[ka, a["item"]]
+    # the keys are unique by now, so a unit has every needed item when it has as many as needed
+    count = np.bincount(pair[j >= 0], minlength=len(has))
+    lacking = np.flatnonzero(has & (count < np.repeat([len(n) for n in needed], U)))
+    if not len(lacking):
+        return
+    have = np.zeros((len(lacking), max(len(n) for n in needed)), dtype=bool)
+    hit = (j >= 0) & np.isin(pair, lacking)
+    have[np.searchsorted(lacking, pair[hit]), j[hit]] = True
+    where = pts.where.get("criterion_scores", "criterion_scores")
+    for row, p in enumerate(lacking.tolist()):
+        k, u = divmod(p, U)
+        s, ids = pts.structures[years[k]], needed[k]
+        missing = [ids[m] for m in np.flatnonzero(~have[row, : len(ids)]).tolist()]
+        shown = ", ".join(missing[:10]) + (f" … ({len(missing)} mục)" if len(missing) > 10 else "")
+        problems.append(
+            Problem(
+                where,
+                None,
+                "item_id",
+                None,
+                f"đơn vị {pts.unit_ids[u]} năm {years[k]}: thiếu điểm thẩm định của {shown} (bộ chỉ số «{s.id}» cần "
+                "điểm thẩm định cho mọi mục chấm bằng thẩm định)",
             )
+        )

@@ -21,10 +21,11 @@ import numpy as np
 import pandas as pd
 
 from ..criteria import Criteria
+from ..keys import encode
 from ..labels import MISSING
 from ..records import Records
 from ..rules.reform_ranking import band_from_score
-from .compute import YearIndex, compute_year
+from .compute import Scores, every_year
 from .points import Points, read_points
 from .structure import IndexSettings, Structure, load_settings, load_structures
 
@@ -55,44 +56,38 @@ def points_of(
     return cache[key]
 
 
-def year_indexes(pts: Points, units: pd.DataFrame, settings: IndexSettings, crit: Criteria, recorded=None):
-    """{year: YearIndex} for every year with points."""
-    out = {}
-    for y in pts.years():
-        rec = (recorded or {}).get(y)
-        yi = compute_year(pts, y, units, settings, crit, rec)
-        if yi is not None:
-            out[y] = yi
-    return out
-
-
-def fill_frame(
-    rr: pd.DataFrame, indexes: dict[int, YearIndex], where: str, crit: Criteria, refill=frozenset()
-):
+def fill_frame(rr: pd.DataFrame, scores: Scores, where: str, crit: Criteria, refill=frozenset()):
     """`reform_results` (typed) with the computed scores where the results leave them blank
     (or where an earlier fill put them: the (year, unit) keys of `refill`).
 
     Returns (frame, the (year, unit) keys computed, the rows filled as seen in the file, the
     number of rows added, notes).
     """
-    computed = {
-        (y, u): int(c)
-        for y, yi in indexes.items()
-        for u, c in zip(yi.units["unit_id"], yi.index_cents, strict=True)
-    }
-    if not computed:
+    if not len(scores.cents):
         return rr, set(), set(), 0, []
-    keys = list(zip(rr["year"].to_numpy().tolist(), rr["unit_id"].astype(object).tolist(), strict=True))
-    got = np.array([computed.get(k, -1) for k in keys], dtype=np.int64)
+    c_year, c_unit, c_cents = scores.year, scores.unit_id, scores.cents
+    r_year, r_unit = rr["year"].to_numpy().astype(np.int64), rr["unit_id"]
+    k_rr, k_c, k_again = _pair_codes(
+        (r_year, r_unit), (c_year, pd.Series(c_unit, dtype=object)), _pairs_of(refill)
+    )
+    K = int(max(k_rr.max(initial=-1), k_c.max(initial=-1), k_again.max(initial=-1))) + 1
+    # a (year, unit) computed twice keeps its last index, as a dict built in that order would
+    last = np.full(K, -1, dtype=np.int64)
+    distinct, from_end = np.unique(k_c[::-1], return_index=True)
+    last[distinct] = len(k_c) - 1 - from_end
+    at = last[k_rr]
+    got = np.where(at >= 0, c_cents[np.maximum(at, 0)], -1)
     has = got >= 0
     score = rr["score_cents"].to_numpy()
-    again = np.array([k in refill for k in keys], dtype=bool) if refill else np.zeros(len(keys), dtype=bool)
+    in_refill = np.zeros(K, dtype=bool)
+    in_refill[k_again] = True
+    again = in_refill[k_rr]
     blank = (rr["score_blank"].to_numpy() & rr["band_blank"].to_numpy()) | again
     fill = has & blank
     notes = []
     differ = has & ~rr["score_blank"].to_numpy() & ~again & (score >= 0) & (np.abs(score - got) > 1)
-    for i in np.flatnonzero(differ):
-        y, u = keys[i]
+    for i in np.flatnonzero(differ).tolist():
+        y, u = int(r_year[i]), r_unit.iat[i]
         notes.append(
             f"{where}: đơn vị {u} năm {y} — điểm đã ghi nhận {_vn(score[i])} (reform_results, dòng "
             f"{int(rr['row'].iat[i])}), điểm tính lại từ điểm tiêu chí {_vn(got[i])} (chênh "
@@ -101,16 +96,19 @@ def fill_frame(
         )
     band_only = has & rr["score_blank"].to_numpy() & ~rr["band_blank"].to_numpy()
     by_score = band_from_score(got, crit)
-    for i in np.flatnonzero(band_only & (by_score != rr["band"].to_numpy())):
-        y, u = keys[i]
+    for i in np.flatnonzero(band_only & (by_score != rr["band"].to_numpy())).tolist():
+        y, u = int(r_year[i]), r_unit.iat[i]
         notes.append(
             f"{where}: đơn vị {u} năm {y} có xếp loại đã ghi nhận «{crit.bands.label(int(rr['band'].iat[i]))}»; "
             f"điểm tính từ điểm tiêu chí {_vn(got[i])} cho xếp loại «{crit.bands.label(int(by_score[i]))}». "
             "Xếp loại đã ghi nhận được giữ nguyên."
         )
     out = rr.assign(score_cents=np.where(fill, got, score), score_blank=rr["score_blank"].to_numpy() & ~fill)
-    seen = set(keys)
-    added = sorted(k for k in computed if k not in seen)
+    seen = np.zeros(K, dtype=bool)
+    seen[k_rr] = True
+    new = np.flatnonzero((last >= 0) & ~seen)  # computed (year, unit) pairs the results lack
+    computed = {(int(c_year[last[k]]), c_unit[last[k]]): int(c_cents[last[k]]) for k in new.tolist()}
+    added = sorted(computed)
     if added:
         # new rows shaped like the file's (a copy of its first row, every field then set)
         extra = rr.iloc[np.zeros(len(added), dtype=np.int64)].reset_index(drop=True)
@@ -121,18 +119,39 @@ def fill_frame(
         extra["score_blank"], extra["band_blank"], extra["band_other_era"] = False, True, False
         extra["band"] = np.int8(MISSING)
         out = pd.concat([out, extra], ignore_index=True)
+    keys = list(zip(r_year[fill].tolist(), r_unit[fill].tolist(), strict=True)) if fill.any() else []
     filled_years: dict[int, int] = {}
-    for y, _ in [keys[i] for i in np.flatnonzero(fill)] + added:
+    for y, _ in keys + added:
         filled_years[y] = filled_years.get(y, 0) + 1
     for y, k in sorted(filled_years.items()):
-        s = indexes[y].structure
+        s = scores.structures[y]
         notes.append(
             f"Năm {y}: điểm của {k} cơ quan, đơn vị được tính từ điểm tiêu chí (bộ chỉ số «{s.title}»"
             + (", khung minh họa" if s.illustrative else "")
             + ") vì reform_results không ghi điểm."
         )
-    filled = {keys[i] for i in np.flatnonzero(fill)} | set(added)
-    return out, filled, {int(rr["row"].iat[i]) for i in np.flatnonzero(fill)}, len(added), notes
+    filled = set(keys) | set(added)
+    return out, filled, set(rr["row"].to_numpy()[fill].tolist()), len(added), notes
+
+
+def _pairs_of(keys) -> tuple[np.ndarray, pd.Series]:
+    """A collection of (year, unit) keys as the years and the units."""
+    keys = list(keys)
+    return np.array([k[0] for k in keys], dtype=np.int64), pd.Series([k[1] for k in keys], dtype=object)
+
+
+def _pair_codes(*pairs: tuple[np.ndarray, pd.Series]) -> list[np.ndarray]:
+    """(year, unit) keys of several (years, units) as integer codes in one space (the units
+    encoded straight from Arrow)."""
+    units, n_units = encode(*(p[1] for p in pairs))
+    years = np.concatenate([p[0] for p in pairs])
+    y = years - years.min(initial=0)
+    if len(y) and y.max() > 1000:  # years far apart (an unchecked table): number them first
+        y = pd.factorize(years)[0]
+    return [
+        yk * (n_units + 1) + np.where(u >= 0, u, n_units)
+        for yk, u in zip(np.split(y, np.cumsum([len(p[0]) for p in pairs])[:-1]), units, strict=True)
+    ]
 
 
 def _recorded(rr: pd.DataFrame) -> dict[int, dict[str, int]]:
@@ -154,9 +173,10 @@ def fill_loaded(typed: dict, sources: dict, crit: Criteria, problems: list, note
         return
     if rr is None or not rr.complete:
         return
-    indexes = year_indexes(pts, units.frame, load_settings(), crit)
     where = pts.where.get("criterion_scores") or next(iter(pts.where.values()))
-    frame, keys, filled, n_added, new_notes = fill_frame(rr.frame, indexes, where, crit)
+    frame, keys, filled, n_added, new_notes = fill_frame(
+        rr.frame, every_year(pts, load_settings()), where, crit
+    )
     _source(sources).__dict__["_index_filled"] = keys
     if filled:
         problems[:] = [
@@ -182,11 +202,11 @@ def fill_scores(
     pts = points_of(records.sources, set(records.units["unit_id"]), digits=records.read_digits())
     if pts is None or not pts.structures:
         return records, []
-    indexes = year_indexes(pts, records.units, settings or load_settings(), crit)
+    scores = every_year(pts, settings or load_settings())
     where = pts.where.get("criterion_scores") or next(iter(pts.where.values()))
     src = _source(records.sources)
     before = src.__dict__.get("_index_filled", set())
-    frame, keys, filled, n_added, notes = fill_frame(records.reform_results, indexes, where, crit, before)
+    frame, keys, filled, n_added, notes = fill_frame(records.reform_results, scores, where, crit, before)
     src.__dict__["_index_filled"] = keys | before
     unchanged = frame["score_cents"].equals(records.reform_results["score_cents"])
     if unchanged and not n_added:
