@@ -10,7 +10,6 @@ print(scoring.monitor_commitments(recs, 2020).summary())  # the programme's othe
 
 from .criteria import Criteria, CriteriaError, load_criteria
 from .evaluate import Evaluation, evaluate
-from .monitor import monitor_commitments
 from .records import Records, ValidationError, load_records
 
 __version__ = "0.1.0"
@@ -21,6 +20,15 @@ def reform_index(records, year, criteria=None, **options):
     from .index import compute
 
     return compute(records, year, criteria, **options)
+
+
+def __getattr__(name):
+    # the monitor is imported when first used: an `evaluate` run does not pay for it
+    if name == "monitor_commitments":
+        from .monitor import monitor_commitments
+
+        return monitor_commitments
+    raise AttributeError(f"module 'scoring' has no attribute {name!r}")
 
 
 __all__ = [

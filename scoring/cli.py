@@ -47,7 +47,14 @@ CSV_DIALECT_OPTION = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with `argv`, the index, ledger and monitor subcommands are built only when asked
+    for.
+
+    Building the index's parser imports scipy (its odds), which costs more CPU than pandas
+    itself: an `evaluate` run should not pay it (issue 12 §1). A help request or an unknown
+    command still gets every subcommand.
+    """
     p = _Parser(
         prog="python -m scoring", description="Chương trình hành động CCHC Khánh Hòa — đánh giá theo năm."
     )
@@ -185,18 +192,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     an.add_argument("--no-pdf", action="store_true", help="không xuất PDF (chỉ HTML và Word)")
 
-    from .index.command import add_parser as add_index_parser  # the reform index (scoring/index)
+    wanted = _asked_command(argv, set(sub.choices))
+    if wanted in (None, "index"):
+        from .index.command import add_parser as add_index_parser  # the reform index (scoring/index)
 
-    add_index_parser(sub)
+        add_index_parser(sub)
+    if wanted in (None, "ledger"):
+        from .ledger.command import add_parser as add_ledger_parser  # the dossier ledger (scoring/ledger)
 
-    from .ledger.command import add_parser as add_ledger_parser
+        add_ledger_parser(sub, "thay đổi một tham số (cách đọc sổ theo dõi hồ sơ); lặp lại được")
+    if wanted in (None, "monitor"):
+        from .monitor.command import add_parser as add_monitor_parser  # the programme's commitments
 
-    add_ledger_parser(sub, "thay đổi một tham số (cách đọc sổ theo dõi hồ sơ); lặp lại được")
-
-    from .monitor.command import add_parser as add_monitor_parser  # the programme's commitments
-
-    add_monitor_parser(sub)
+        add_monitor_parser(sub)
     return p
+
+
+LAZY_COMMANDS = ("index", "monitor", "ledger")  # parsers built only when asked for
+
+
+def _asked_command(argv: list[str] | None, built: set[str]) -> str | None:
+    """The subcommand named first on the command line when it is one already built, else None."""
+    for arg in argv or []:
+        if not arg.startswith("-"):
+            return arg if arg in built or arg in LAZY_COMMANDS else None
+        if arg in ("-h", "--help"):  # the top-level help lists every subcommand
+            return None
+    return None
 
 
 def _spreadsheet_rows(text: str) -> int:
@@ -211,8 +233,9 @@ def _spreadsheet_rows(text: str) -> int:
 
 @never_a_traceback
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     with vietnamese_argparse():
-        args = build_parser().parse_args(argv)
+        args = build_parser(argv).parse_args(argv)
     out = getattr(args, "out", None) or getattr(args, "dir", None)
     if out is not None:
         check_out(out)  # an output path that is a file: exit 2 before any work

@@ -419,3 +419,23 @@ def test_blank_proposed_rating_of_the_year_is_listed_with_the_other_problems(tmp
     assert code == 2
     assert "«105»" in err and "cần xếp loại đề xuất cho năm đánh giá 2020" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_an_evaluate_run_does_not_build_the_index_parser_but_help_and_a_typo_list_every_command():
+    """The index's parser imports scipy (more CPU than pandas): built only when asked for."""
+    from scoring.cli import build_parser
+
+    def commands(argv):
+        sub = next(a for a in build_parser(argv)._actions if a.dest == "command")
+        return set(sub.choices)
+
+    assert not {"index", "ledger", "monitor"} & commands(["evaluate", "data", "--year", "2020", "--out", "o"])
+    assert {"index", "ledger", "monitor", "evaluate"} <= commands(["--help"])
+    assert {"index", "ledger", "monitor"} <= commands(["evaluat", "data"])
+    assert "index" in commands(["index", "data", "--year", "2020", "--out", "o"])
+    assert "monitor" in commands(["monitor", "--help"])
+    assert "ledger" in commands(["ledger", "--help"])
+    assert {"index", "ledger", "monitor"} <= commands(None)
+    code = "import sys, scoring.cli; scoring.cli.build_parser(['evaluate']); print('scipy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

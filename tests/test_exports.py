@@ -423,3 +423,24 @@ def test_one_pass_csv_writer_on_sliced_empty_and_vietnamese_columns():
     )
     for part in (df, df.iloc[3:], df.iloc[:0], df.iloc[2:3]):
         assert _csv_bytes(part) == _pandas_csv(part), part
+
+
+def test_a_table_with_no_cell_to_quote_is_laid_out_by_arrow_with_the_same_bytes():
+    """No quote, comma or line break in any cell (formula-like cells only guarded): the
+    unquoted Arrow writer; one comma in a category: the joined rows. Both as pandas writes."""
+    from scoring.export import _csv_bytes
+
+    df = pd.DataFrame(
+        {
+            "official_id": pd.array(["=1+1", "CB01", None, "@x", "\tt", "Nguyễn Văn An"], dtype="str"),
+            "role": pd.Categorical(["head", "-cmd", "staff", "head", "staff", None]),
+            "n": pd.array([1, None, 3, 4, 5, 6], dtype="Int64"),
+            "flag": [True, False] * 3,
+            "late_rate": [0.1, 1 / 3, np.nan, 2 / 3, 0.0, 1.0],
+        }
+    )
+    assert _csv_bytes(df) == _pandas_csv(df)
+    with_comma = df.assign(role=pd.Categorical(["head", "a,b", "staff", "head", "staff", None]))
+    assert _csv_bytes(with_comma) == _pandas_csv(with_comma)
+    repeated = pd.DataFrame({"evidence": pd.array(['tỉ lệ "trễ", 12%', "=x", "ok"] * 50, dtype="str")})
+    assert _csv_bytes(repeated) == _pandas_csv(repeated)

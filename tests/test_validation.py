@@ -668,3 +668,15 @@ def test_held_out_one_and_two_fault_inputs_with_python_m_scoring(tmp_path):
 
 def test_version_is_exposed():
     assert scoring.__version__
+
+
+def test_the_quick_repeat_check_sees_a_key_twice_and_says_unsure_for_a_wide_range():
+    """_duplicates skips the hashing when a table of the key range shows every key once."""
+    import numpy as np
+
+    from scoring.records.references import _repeats
+
+    assert not _repeats(np.array([], dtype=np.int64))
+    assert not _repeats(np.array([5, 3, 9, 4], dtype=np.int64))
+    assert _repeats(np.array([5, 3, 9, 3], dtype=np.int64))
+    assert _repeats(np.array([0, 10**9], dtype=np.int64))  # too wide for a table: the hash decides
