@@ -51,12 +51,7 @@ class Extent:
     """What the dossiers span, read in the checking pass (docs/ledger.md §2: the last year is the
     last one a pending dossier is counted in)."""
 
-    COLUMNS = (
-        "excluded",
-        "resolved_at IS NULL AND NOT excluded AS pending",
-        "year(received_at) AS received_year",
-        "year(resolved_at) AS resolved_year",
-    )
+    COLUMNS = ("excluded", "resolved_at IS NULL AND NOT excluded AS pending", "received_at", "resolved_at")
 
     def __init__(self) -> None:
         self.seen: dict = {"dossiers": 0, "excluded": 0, "pending": 0, "first_year": None, "last_year": None}
@@ -66,15 +61,17 @@ class Extent:
         seen["dossiers"] += batch.num_rows
         seen["excluded"] += int(pc.sum(batch.column("excluded")).as_py() or 0)
         seen["pending"] += int(pc.sum(batch.column("pending")).as_py() or 0)
+        # the years of the earliest and latest times (cheaper than the year of every time)
         for key, columns, pick in (
-            ("first_year", ("received_year",), pc.min),
-            ("last_year", ("received_year", "resolved_year"), pc.max),
+            ("first_year", ("received_at",), min),
+            ("last_year", ("received_at", "resolved_at"), max),
         ):
-            found = [v for c in columns if (v := pick(batch.column(c)).as_py()) is not None]
+            ends = [pc.min_max(batch.column(c)).as_py() for c in columns]
+            found = [end[pick.__name__].year for end in ends if end[pick.__name__] is not None]
             if seen[key] is not None:
                 found.append(seen[key])
             if found:
-                seen[key] = min(found) if pick is pc.min else max(found)
+                seen[key] = pick(found)
 
 
 class Counting(Extent):
