@@ -7,6 +7,7 @@ import pytest
 import scoring
 from scoring.cli import main
 from scoring.ledger import derive, open_ledger
+from scoring.records import ValidationError
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +89,149 @@ def test_a_ledger_streamed_from_its_files_counts_as_one_read_into_memory(folder,
         (kept.compliance, streamed.compliance),
     ):
         assert a.equals(b)
+
+
+# Every reading, each in its non-default position (and the defaults), for the streamed ledger.
+READINGS = (
+    {},
+    {"ledger_year_by": "due"},
+    {"ledger_denominator": "resolved_and_pending_overdue"},
+    {"ledger_on_time_granularity": "day"},
+    {"ledger_reschedule_cures_lateness": "true"},
+    {"ledger_year_by": "due", "ledger_denominator": "resolved_and_pending_overdue"},
+)
+
+
+@pytest.fixture(scope="module")
+def without_steps(folder, tmp_path_factory):
+    """The synthetic ledger without its steps: unit counts only, as for 100 million dossiers."""
+    import shutil
+
+    out = tmp_path_factory.mktemp("synth-without-steps")
+    shutil.copytree(folder, out, dirs_exist_ok=True)
+    shutil.rmtree(out / "dossier_steps")
+    return out
+
+
+def test_a_streamed_ledger_without_steps_is_read_once_and_counts_as_one_read_into_memory(
+    without_steps, tmp_path, monkeypatch
+):
+    import shutil
+
+    import scoring.ledger.load as load
+    from scoring.ledger.core import Ledger, Readings
+
+    kept = Ledger.open(scoring.load_records(without_steps))
+    data = tmp_path / "data"
+    shutil.copytree(without_steps, data)
+    monkeypatch.setitem(load.ROW_BYTES, "dossiers", 10**12)
+    streamed = Ledger.open(scoring.load_records(data))
+    assert (kept.mode, streamed.mode) == ("memory", "counted")
+    extent = ("dossiers", "excluded", "pending", "first_year", "last_year")
+    assert [getattr(streamed, a) for a in extent] == [getattr(kept, a) for a in extent]
+    # read once, when opened: the counts never go back to the dossiers' files
+    shutil.rmtree(data / "dossiers")
+    crit = scoring.load_criteria()
+    units = sorted(set(kept.unit_counts(Readings())["unit_id"]))[:3]
+    for overrides in READINGS:
+        readings = Readings.of(crit.with_overrides(overrides))
+        assert streamed.unit_counts(readings).equals(kept.unit_counts(readings)), overrides
+        for year in (2020, 2021):
+            assert streamed.overdue(year, readings).equals(kept.overdue(year, readings)), overrides
+        for unit in units:
+            assert streamed.monthly(2020, unit, readings).equals(kept.monthly(2020, unit, readings))
+    assert len(kept.overdue(2020, Readings())) > 100  # the II.2 check has something to compare
+
+
+def _as_partitioned_parquet(data, table: str) -> None:
+    """The table's CSV file as a hive folder of Parquet text columns, as a big export comes."""
+    import pandas as pd
+
+    frame = pd.read_csv(data / f"{table}.csv", dtype=str, keep_default_na=False)
+    (data / f"{table}.csv").unlink()
+    (data / table / "year=2020").mkdir(parents=True)
+    frame.to_parquet(data / table / "year=2020" / "part-0.parquet", index=False)
+
+
+def _opened(data, monkeypatch, streamed: bool):
+    import scoring.ledger.load as load
+    from scoring.ledger.core import Ledger
+
+    with monkeypatch.context() as m:
+        if streamed:
+            m.setitem(load.ROW_BYTES, "dossiers", 10**12)
+        return Ledger.open(scoring.load_records(data))
+
+
+def test_a_streamed_ledger_refuses_every_bad_row_as_one_read_into_memory(tmp_path, monkeypatch):
+    from ledger_helpers import ledger_folder
+
+    data = ledger_folder(
+        tmp_path,
+        [
+            ("D1", "U1", "2020-03-01", "2020-03-10", "2020-03-09", ""),
+            ("D2", "U1", "2020-03-01", "2020-03-10", "hôm qua", ""),
+            ("D1", "U2", "2020-03-01", "2020-03-10", "2020-03-12", ""),
+            ("D3", "U9", "2020-03-01", "2020-03-10", "", ""),
+        ],
+        reschedules=[
+            ("D1", "2020-03-09 10:00", "2020-03-12", "1/XL", ""),
+            ("D7", "2020-03-09 10:00", "2020-03-12", "2/XL", ""),
+            ("D3", "2020-03-09 10:00", "2020-03-08", "3/XL", ""),
+        ],
+    )
+    for table in ("dossiers", "dossier_reschedules"):
+        _as_partitioned_parquet(data, table)  # a Parquet file's rows are numbered from 1, no header
+    messages = {}
+    for streamed in (False, True):
+        with pytest.raises(ValidationError) as err:
+            _opened(data, monkeypatch, streamed)
+        messages[streamed] = [p.message() for p in err.value.problems]
+    assert messages[True] == messages[False]
+    got = "\n".join(messages[True])
+    for expected in (
+        "dossiers/year=2020/part-0.parquet, dòng 2, cột resolved_at: giá trị «hôm qua»",
+        "dossiers/year=2020/part-0.parquet, dòng 3, cột dossier_id: giá trị «D1» — trùng khóa",
+        "dossiers/year=2020/part-0.parquet, dòng 4, cột unit_id: giá trị «U9»",
+        "dossier_reschedules/year=2020/part-0.parquet, dòng 2, cột dossier_id: giá trị «D7» — mã hồ sơ không có",
+        "dossier_reschedules/year=2020/part-0.parquet, dòng 3, cột new_due_at: giá trị «2020-03-08»",
+    ):
+        assert expected in got
+    assert len(messages[True]) == 5
+
+
+def test_a_streamed_ledger_joins_the_reschedulings_of_dossiers_on_time_or_left_out(tmp_path, monkeypatch):
+    from ledger_helpers import ledger_folder
+
+    from scoring.ledger.core import Readings
+
+    data = ledger_folder(
+        tmp_path,
+        [
+            ("D1", "U1", "2020-03-01", "2020-03-10", "2020-03-09", ""),  # on time, yet rescheduled
+            ("D2", "U1", "2020-03-01", "2020-03-10", "2020-03-11", "cancelled"),  # left out, rescheduled
+            ("D3", "U1", "2020-03-01", "2020-03-10", "2020-03-12", ""),  # late, rescheduled without apology
+            ("D4", "U2", "2020-03-01", "2020-03-10", "2020-03-10 23:59:59", ""),  # at the due second
+            ("D5", "U2", "2020-12-01", "2020-12-10", "", ""),  # pending and overdue at the year's end
+        ],
+        reschedules=[
+            ("D1", "2020-03-05 10:00", "2020-03-12", "1/XL", ""),
+            ("D2", "2020-03-09 10:00", "2020-03-12", "2/XL", ""),
+            ("D3", "2020-03-09 10:00", "2020-03-11", "", ""),
+        ],
+    )
+    for table in ("dossiers", "dossier_reschedules"):
+        _as_partitioned_parquet(data, table)
+    kept, streamed = _opened(data, monkeypatch, False), _opened(data, monkeypatch, True)
+    assert streamed.mode == "counted"
+    crit = scoring.load_criteria()
+    for overrides in READINGS:
+        readings = Readings.of(crit.with_overrides(overrides))
+        assert streamed.unit_counts(readings).equals(kept.unit_counts(readings)), overrides
+        assert streamed.overdue(2020, readings).equals(kept.overdue(2020, readings)), overrides
+    u = streamed.unit_counts(Readings()).set_index(["year", "unit_id"])
+    assert u.loc[(2020, "U1"), ["handled", "late"]].tolist() == [2, 1]
+    assert u.loc[(2020, "U2"), ["handled", "late"]].tolist() == [1, 0]
+    d3, d5 = streamed.overdue(2020, Readings()).itertuples()
+    assert (d3.dossier_id, d3.no_apology, d3.new_due_missed) == ("D3", True, True)
+    assert (d5.dossier_id, d5.kind, d5.not_rescheduled) == ("D5", "pending_overdue", True)

@@ -23,6 +23,7 @@ from .load import (
     LedgerSource,
     add_hashes,
     check,
+    dossiers_mode,
     find_sources,
     kept_in_memory,
     partition_folders,
@@ -68,7 +69,8 @@ class Ledger:
     pending: int
     first_year: int | None
     last_year: int | None
-    in_memory: bool = True
+    in_memory: bool = True  # the compact dossiers table is in memory (else streamed from the files)
+    mode: str = "memory"  # load.dossiers_mode: 'memory', 'stream' or 'counted'
     _cache: dict = field(default_factory=dict)
 
     @property
@@ -113,8 +115,9 @@ class Ledger:
             con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {table}_frame")
         limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
         kept = kept_in_memory(sources, _bytes(limit))
-        register(con, sources, kept)
-        problems, extent = check(con, sources)
+        mode = dossiers_mode(sources, kept)
+        register(con, sources, kept, mode)
+        problems, extent = check(con, sources, mode)
         if problems:
             order = {t: i for i, t in enumerate(LEDGER_TABLES)}
             where_order = {s.where: order[t] for t, s in sources.items()}
@@ -131,6 +134,7 @@ class Ledger:
             extent["first_year"],
             extent["last_year"],
             kept["dossiers"],
+            mode,
         )
 
     # -- counting -----------------------------------------------------------------------
@@ -149,8 +153,9 @@ class Ledger:
             self.con.execute(engine.sql_text("members"))
             self._cache["members"] = None
         if self._cache["members"] != (readings, last_year):
-            # a ledger in memory: the members of each year, computed once per set of readings
-            kind = "TABLE" if self.in_memory else "VIEW"
+            # the members of each year, computed once per set of readings unless that would
+            # stream the dossiers' files (counted: read from the kept dossiers and the counts)
+            kind = "VIEW" if self.mode == "stream" else "TABLE"
             self.con.execute(f"CREATE OR REPLACE TEMP {kind} members AS SELECT * FROM members_all")
             self._cache["members"] = (readings, last_year)
 

@@ -24,15 +24,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..labels import fold
 from ..records import MAX_ROWS_PER_PROBLEM, Problem, Records, ValidationError
 from . import engine
+from .scan import Counting, Extent, scan
 
 LEDGER_TABLES = ("dossiers", "dossier_steps", "dossier_reschedules")
 SQL_NAME = {"dossiers": "dossiers", "dossier_steps": "steps", "dossier_reschedules": "reschedules"}
@@ -155,6 +154,19 @@ def kept_in_memory(sources: dict[str, LedgerSource], memory_limit_bytes: int) ->
         else:
             out[table] = src.rows * ROW_BYTES[table] <= memory_limit_bytes // 2
     return out
+
+
+def dossiers_mode(sources: dict[str, LedgerSource], kept: dict[str, bool]) -> str:
+    """How the dossiers are read (sql/problems.sql): 'memory', 'stream' or 'counted'.
+
+    Streamed dossiers with no steps beside them are read once, by the checking pass, which also
+    counts those resolved on time and keeps the others (scan.py): the counts per unit need no
+    more. With steps, the per-official counts join every dossier to its steps, so each query
+    streams the files ('stream').
+    """
+    if kept.get("dossiers", True):
+        return "memory"
+    return "stream" if "dossier_steps" in sources else "counted"
 
 
 def has_ledger(records: Records) -> bool:
@@ -304,12 +316,16 @@ def _online_text(dtype: str) -> str:
     return "CAST(NULL AS VARCHAR)" if dtype.upper() == "BOOLEAN" else "ledger_cell(online)"
 
 
-def register(con, sources: dict[str, LedgerSource], materialize: dict[str, bool]) -> None:
+def register(
+    con, sources: dict[str, LedgerSource], materialize: dict[str, bool], mode: str = "memory"
+) -> None:
     """`<name>_src` and `<name>_typed` views, then the checked, compact tables (problems.sql).
 
     `materialize[table]`: the compact table (`dossiers`, `steps`, `reschedules`: integer keys,
     typed times, a problem flag) is read once into DuckDB's memory (TABLE); otherwise it is a
-    view over the files, read as each query streams it.
+    view over the files, read as each query streams it. `mode`: `dossiers_mode`; under
+    'counted' the reschedulings stay a view until the checking pass has kept the dossiers they
+    join to (`check`).
     """
     for table in LEDGER_TABLES:
         name = SQL_NAME[table]
@@ -362,7 +378,10 @@ def register(con, sources: dict[str, LedgerSource], materialize: dict[str, bool]
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name}_src AS {select}")
         con.execute(engine.render(name, **exprs))
     kinds = {f"{SQL_NAME[t]}_kind": "TABLE" if materialize.get(t, True) else "VIEW" for t in LEDGER_TABLES}
-    con.execute(engine.render("problems", **kinds))
+    if mode == "counted":
+        kinds["reschedules_kind"] = "VIEW"
+    rows = "dossiers_kept" if mode == "counted" else "dossiers"
+    con.execute(engine.render("problems", dossiers_mode=mode, dossier_rows=rows, **kinds))
 
 
 # The key each table's duplicates are first looked for on (integers where the dossier is known),
@@ -374,24 +393,35 @@ HASHED_KEYS = {
 }
 
 
-def check(con, sources: dict[str, LedgerSource]) -> tuple[list[Problem], dict[str, int | None]]:
+def check(
+    con, sources: dict[str, LedgerSource], mode: str = "memory"
+) -> tuple[list[Problem], dict[str, int | None]]:
     """Every problem of the ledger's rows, duplicate keys, and what the dossiers span: one pass
-    over each table.
+    over each table (scan.py).
 
     The pass reads each row's problem flag and a 64-bit hash of its key (and, for dossiers,
     their years: `extent`). Only when some row is bad is each kind counted and its first rows
     read again to be worded (a clean ledger never reads a cell as text); only when two hashes
-    are equal are the keys themselves compared.
+    are equal are the keys themselves compared. In the mode 'counted' (`dossiers_mode`), the
+    dossiers' pass also counts them (sql/scan.sql), and the reschedulings, which join to the
+    dossiers it keeps, are read into memory after it.
     """
     problems: list[Problem] = []
-    extent: dict[str, int | None] = {}
+    extent = Counting() if mode == "counted" else Extent()
     for table in LEDGER_TABLES:
         if table not in sources:
             continue
         name = SQL_NAME[table]
-        bad, repeats = _scan(
-            con, name, HASHED_KEYS[table], sources[table].rows, extent if table == "dossiers" else None
-        )
+        keys = HASHED_KEYS[table]
+        filled = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+        if table == "dossiers" and mode == "counted":
+            sql = engine.sql_text("scan")
+        else:
+            more = ", " + ", ".join(Extent.COLUMNS) if table == "dossiers" else ""
+            sql = f"SELECT CASE WHEN {filled} THEN hash({', '.join(keys)}) END AS h, bad{more} FROM {name}"
+        bad, repeats = scan(con, sql, sources[table].rows, extent if table == "dossiers" else None)
+        if table == "dossiers" and mode == "counted":
+            extent.store(con)
         if bad:
             view = f"{name}_checked"
             flags = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall() if "__" in r[0]]
@@ -403,60 +433,12 @@ def check(con, sources: dict[str, LedgerSource]) -> tuple[list[Problem], dict[st
                     problems += _listed(con, view, flag, int(n), sources[table])
         if repeats:
             problems += _duplicates(con, table, sources[table])
-    return problems, extent
-
-
-# What the dossiers span, read in the same pass (docs/ledger.md §2: the last year is the last one a
-# pending dossier is counted in).
-EXTENT_COLUMNS = (
-    "excluded",
-    "resolved_at IS NULL AND NOT excluded AS pending",
-    "year(received_at) AS received_year",
-    "year(resolved_at) AS resolved_year",
-)
-
-
-def _scan(con, name: str, keys: tuple[str, ...], rows: int, extent: dict | None) -> tuple[int, bool]:
-    """The number of bad rows of `name`, and whether two of its keys may be equal; `extent`, when
-    given, gets the dossiers' count, those excluded or pending, and their first and last years.
-
-    Equal keys have equal hashes, so no two equal hashes proves there is no duplicate. The
-    hashes are sorted in one NumPy array (8 bytes a row: 800 MB for 100 million dossiers),
-    several times cheaper than DuckDB's distinct count, which keeps a hash table of them.
-    """
-    filled = " AND ".join(f"{k} IS NOT NULL" for k in keys)
-    hashes = np.empty(rows, dtype=np.uint64)
-    at = bad = 0
-    more = ", " + ", ".join(EXTENT_COLUMNS) if extent is not None else ""
-    sql = f"SELECT CASE WHEN {filled} THEN hash({', '.join(keys)}) END AS h, bad{more} FROM {name}"
-    seen = {"dossiers": 0, "excluded": 0, "pending": 0, "first_year": None, "last_year": None}
-    for batch in con.sql(sql).to_arrow_reader(2**20):
-        h, flag = batch.column(0), batch.column(1)
-        bad += int(pc.sum(flag).as_py() or 0)
-        if extent is not None:
-            _extend(seen, batch)
-        h = h.drop_null().to_numpy()
-        hashes[at : at + len(h)] = h
-        at += len(h)
-    hashes = hashes[:at]
-    hashes.sort()
-    if extent is not None:
-        extent.update(seen)
-    return bad, bool((hashes[1:] == hashes[:-1]).any())
-
-
-def _extend(seen: dict, batch) -> None:
-    seen["dossiers"] += batch.num_rows
-    seen["excluded"] += int(pc.sum(batch.column("excluded")).as_py() or 0)
-    seen["pending"] += int(pc.sum(batch.column("pending")).as_py() or 0)
-    for key, columns, pick in (
-        ("first_year", ("received_year",), min),
-        ("last_year", ("received_year", "resolved_year"), max),
-    ):
-        found = [v for c in columns if (v := getattr(pc, pick.__name__)(batch.column(c)).as_py()) is not None]
-        if seen[key] is not None:
-            found.append(seen[key])
-        seen[key] = pick(found) if found else None
+    if mode == "counted":
+        # a view over the kept dossiers until now: read once into memory, as in the other modes
+        con.execute("CREATE TEMP TABLE reschedules_read AS SELECT * FROM reschedules")
+        con.execute("DROP VIEW reschedules")
+        con.execute("ALTER TABLE reschedules_read RENAME TO reschedules")
+    return problems, extent.seen
 
 
 def _listed(con, view: str, flag: str, n: int, src: LedgerSource) -> list[Problem]:

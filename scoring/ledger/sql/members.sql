@@ -32,9 +32,13 @@ SELECT
 FROM reschedules
 GROUP BY did;
 
--- Each branch reads the dossiers once: the resolved ones from `dossiers`, those pending at a
--- year's end from `open_dossiers` (open.sql), so that a ledger streamed from its files is read
--- once per query.
+-- Each branch reads the dossiers once: the resolved ones from `dossier_rows` (problems.sql),
+-- those pending at a year's end from `open_dossiers` (open.sql), so that a ledger streamed from
+-- its files is read once per query. A member row stands for `n` dossiers: 1, except the rows of
+-- `dossier_counts` (a ledger counted in its checking pass, scan.sql), each the dossiers of one
+-- unit resolved on time in one month and due in one year. Those are never overdue, at either
+-- granularity, nor late under any reading, and carry no dossier: `judged_at` and
+-- `resolved_at` are the first instant of their month (the monthly chart reads its month).
 CREATE OR REPLACE TEMP VIEW members_all AS
 WITH resolved AS (
     SELECT
@@ -43,9 +47,22 @@ WITH resolved AS (
             AS year,
         false AS pending,
         true AS counted,
-        resolved_at AS judged_at
-    FROM dossiers
+        resolved_at AS judged_at,
+        CAST(1 AS BIGINT) AS n
+    FROM dossier_rows
     WHERE NOT excluded AND resolved_at IS NOT NULL
+),
+on_time AS (
+    SELECT
+        CAST(NULL AS BIGINT) AS did, CAST(NULL AS VARCHAR) AS dossier_id, uid,
+        CAST(NULL AS TIMESTAMP) AS received_at, CAST(NULL AS TIMESTAMP) AS due_at,
+        make_timestamp(resolved_year, resolved_month, 1, 0, 0, 0) AS resolved_at,
+        CAST(CASE WHEN getvariable('year_by') = 'due' THEN due_year ELSE resolved_year END AS INTEGER) AS year,
+        false AS pending,
+        true AS counted,
+        make_timestamp(resolved_year, resolved_month, 1, 0, 0, 0) AS judged_at,
+        n
+    FROM dossier_counts
 ),
 pending AS (
     SELECT
@@ -53,7 +70,8 @@ pending AS (
         CAST(p.y AS INTEGER) AS year,
         true AS pending,
         getvariable('with_pending') AS counted,
-        make_timestamp(CAST(p.y AS BIGINT) + 1, 1, 1, 0, 0, 0) AS judged_at
+        make_timestamp(CAST(p.y AS BIGINT) + 1, 1, 1, 0, 0, 0) AS judged_at,
+        CAST(1 AS BIGINT) AS n
     FROM (
         SELECT d.*, unnest(range(
             year(d.due_at),
@@ -67,6 +85,8 @@ pending AS (
 judged AS (
     SELECT *, pending OR ledger_after(judged_at, due_at) AS overdue
     FROM (SELECT * FROM resolved UNION ALL SELECT * FROM pending)
+    UNION ALL
+    SELECT *, false AS overdue FROM on_time
 ),
 promised AS (
     -- under `cure` only (otherwise empty): dossiers rescheduled exactly once, with an apology

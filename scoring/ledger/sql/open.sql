@@ -3,5 +3,5 @@
 -- ledger and kept in memory, so that the members of every year read the dossiers once.
 CREATE OR REPLACE TEMP TABLE open_dossiers AS
 SELECT did, dossier_id, uid, received_at, due_at, resolved_at
-FROM dossiers
+FROM dossier_rows
 WHERE NOT excluded AND (resolved_at IS NULL OR year(resolved_at) > year(due_at));

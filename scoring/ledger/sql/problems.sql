@@ -11,7 +11,19 @@
 -- twice is itself reported (duplicates), so the joins on it need no DISTINCT.
 --
 -- {{table}}_kind is TABLE for a table read once into memory, VIEW for one streamed from its files
--- (load.py, in_memory).
+-- (load.py, kept_in_memory). {{dossiers_mode}} says how the dossiers are read: 'memory' (the
+-- compact table), 'stream' (every query streams the files) or 'counted' (streamed once, by the
+-- checking pass, which also counts the dossiers resolved on time per unit, year and month into
+-- `dossier_counts` and keeps every other dossier — late, pending, rescheduled — in
+-- `dossiers_kept`: scan.sql). Both tables exist, empty, in the other modes.
+CREATE OR REPLACE TEMP TABLE dossiers_kept (
+    did BIGINT, dossier_id VARCHAR, uid INTEGER,
+    received_at TIMESTAMP, due_at TIMESTAMP, resolved_at TIMESTAMP, excluded BOOLEAN
+);
+CREATE OR REPLACE TEMP TABLE dossier_counts (
+    uid INTEGER, resolved_year INTEGER, resolved_month INTEGER, due_year INTEGER, n BIGINT
+);
+
 CREATE OR REPLACE TEMP VIEW dossiers_checked AS
 SELECT
     d.*,
@@ -37,13 +49,23 @@ SELECT
     greatest(*COLUMNS('__')) AS bad
 FROM dossiers_checked;
 
+-- The dossiers the counts read one by one (members.sql, open.sql): every dossier (`dossiers`),
+-- or in the mode 'counted' those the checking pass kept (`dossiers_kept`; the others are in
+-- `dossier_counts`), so that no later query even lists the files.
+CREATE OR REPLACE TEMP VIEW dossier_rows AS
+SELECT did, dossier_id, uid, received_at, due_at, resolved_at, excluded FROM {dossier_rows};
+
 -- The dossiers' ids for the steps and reschedulings to join: from the compact table in memory,
--- or straight from the typed view when the dossiers are streamed (the units' join is not needed)
+-- straight from the typed view when the dossiers are streamed (the units' join is not needed),
+-- or, in the mode 'counted' (no steps), from the kept dossiers, which hold every dossier whose
+-- id a rescheduling names (scan.sql); the reschedulings are then read after the checking pass.
 CREATE OR REPLACE TEMP VIEW dossier_keys AS
-SELECT dossier_id, did FROM dossiers WHERE dossier_id IS NOT NULL AND '{dossiers_kind}' = 'TABLE'
+SELECT dossier_id, did FROM dossiers WHERE dossier_id IS NOT NULL AND '{dossiers_mode}' = 'memory'
 UNION ALL
 SELECT dossier_id, ledger_did(file_no, row_no) FROM dossiers_typed
-WHERE dossier_id IS NOT NULL AND '{dossiers_kind}' = 'VIEW';
+WHERE dossier_id IS NOT NULL AND '{dossiers_mode}' = 'stream'
+UNION ALL
+SELECT dossier_id, did FROM dossiers_kept WHERE dossier_id IS NOT NULL AND '{dossiers_mode}' = 'counted';
 
 CREATE OR REPLACE TEMP VIEW steps_checked AS
 SELECT
