@@ -17,6 +17,7 @@ from .console import (
     never_a_traceback,
     typed_words,
     vietnamese_argparse,
+    write_failure,
 )
 from .criteria import CriteriaError, load_criteria
 from .records import ValidationError, load_records
@@ -308,8 +309,6 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_INVALID
         print(ev.explain(args.id))
         return EXIT_OK
-    from .atomic import OutputNotAFolder
-    from .console import os_error_text
     from .export import write_outputs
 
     try:
@@ -321,11 +320,8 @@ def main(argv: list[str] | None = None) -> int:
             on_wait=_waiting,
             csv_dialect=args.csv_dialect,
         )
-    except OutputNotAFolder:
-        raise  # a usage error (exit 2), nothing written
     except OSError as exc:  # disk full, no permission: nothing half-written is left behind
-        print(f"Không ghi được kết quả vào {args.out}: {os_error_text(exc)}", file=sys.stderr)
-        return EXIT_WRITE_FAILED
+        return write_failure(args.out, exc)
     if not args.quiet:
         _report(ev, notices, args.out)
     return EXIT_OK
@@ -437,7 +433,6 @@ def _template(args) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:
-        print(f"Không ghi được tệp mẫu {args.file}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_WRITE_FAILED
+        return write_failure(args.file, exc, "tệp mẫu")
     print(path)
     return EXIT_OK

@@ -76,6 +76,16 @@ def os_error_text(exc: OSError) -> str:
     return f"{why}: {where}" if where else why
 
 
+def write_failure(out: str | Path, exc: OSError, what: str = "kết quả") -> int:
+    """A command's failed write, said in Vietnamese: an output path that is no folder is a usage
+    error (exit 2); anything else (disk full, no permission) exit 1, with nothing half-written."""
+    if isinstance(exc, NotADirectoryError):
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    print(f"Không ghi được {what} vào {out}: {os_error_text(exc)}", file=sys.stderr)
+    return EXIT_WRITE_FAILED
+
+
 def check_out(path: str | Path, what: str = "--out") -> None:
     """Refuse (OutputNotAFolder) an output path that is a file, or lies under one."""
     from .atomic import OutputNotAFolder

@@ -331,6 +331,21 @@ def test_keyboard_interrupt_exits_130_without_a_traceback(tmp_path, capsys, monk
     assert status == 130 and "Đã dừng" in err
 
 
+@pytest.mark.parametrize(
+    "command, extra",
+    [("monitor", ()), ("index", ("--draws", 100))],
+)
+def test_every_command_says_a_full_disk_in_vietnamese_and_exits_1(
+    command, extra, tmp_path, capsys, monkeypatch
+):
+    disk_full(monkeypatch)
+    status, _, err = run(capsys, command, SAMPLE, "--year", 2020, "--out", tmp_path / "o", *extra)
+    assert status == 1
+    assert "Không ghi được kết quả" in err and "ổ đĩa đã đầy" in err
+    assert "No space" not in err
+    assert not (tmp_path / "o").exists()
+
+
 # -- usage errors and help speak Vietnamese ----------------------------------------------------
 
 ENGLISH_ARGPARSE = ("usage:", "required", "invalid", "unrecognized", "choose from", "options:", "error:")

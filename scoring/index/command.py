@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..console import write_failure
 from ..criteria import PARAM_KINDS, Criteria, CriteriaError, load_criteria
 from ..evaluate import Evaluation, evaluate, format_score
 from ..export import _write_atomically, manifest, neutralise
@@ -225,12 +226,8 @@ def main(args) -> int:
         return 2
     try:
         write_index(run, Path(args.out))
-    except NotADirectoryError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
     except OSError as exc:
-        print(f"Không ghi được kết quả vào {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        return write_failure(args.out, exc)
     if not args.quiet:
         print(summary(run))
         for note in run.evaluation.notes:

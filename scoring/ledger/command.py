@@ -22,14 +22,13 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..console import EXIT_INVALID, EXIT_OK, write_failure
 from ..criteria import CriteriaError, load_criteria
 from ..records import ValidationError, load_records
 from .core import open_ledger
 from .derive import _vn, derive
 from .engine import EngineConfig
 from .load import has_ledger
-
-EXIT_OK, EXIT_WRITE_FAILED, EXIT_INVALID = 0, 1, 2
 
 
 def add_parser(sub, overrides_help: str) -> None:
@@ -89,12 +88,8 @@ def run(args, overrides: dict[str, str]) -> int:
     files["manifest.json"] = (json.dumps(m, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     try:
         _write_atomically(Path(args.out), files)
-    except NotADirectoryError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_INVALID
     except OSError as exc:
-        print(f"Không ghi được kết quả vào {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_WRITE_FAILED
+        return write_failure(args.out, exc)
     if not args.quiet:
         for line in _summary(result, crit):
             print(line)

@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..console import EXIT_INVALID, EXIT_OK, write_failure
 from ..criteria import PARAM_KINDS as PROGRAMME_PARAMS
 from ..criteria import CriteriaError, load_criteria
 from ..records import ValidationError, load_records
 from .commitments import PARAM_KINDS as MONITOR_PARAMS
 from .commitments import load_commitments
 from .status import NOT_MET
-
-EXIT_OK, EXIT_WRITE_FAILED, EXIT_INVALID = 0, 1, 2
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -69,12 +68,8 @@ def run(args) -> int:
         return EXIT_INVALID
     try:
         write_monitor(m, records, crit, Path(args.out))
-    except NotADirectoryError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_INVALID
     except OSError as exc:
-        print(f"Không ghi được kết quả vào {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_WRITE_FAILED
+        return write_failure(args.out, exc)
     if not args.quiet:
         print(m.summary())
         for j in m.judgements:
