@@ -165,8 +165,10 @@ class Ledger:
         if key not in self._cache:
             self._prepare(readings, last_year, **extra)
             # the per-official counts group nearly every (year, official, dossier) apart: one
-            # thread is cheaper (engine.threads)
-            with engine.threads(self.con, 1) if name == "official_counts" else nullcontext():
+            # thread is cheaper (engine.threads) — unless the query also streams the dossiers'
+            # files, a scan that does use every thread
+            single = name == "official_counts" and self.mode != "stream"
+            with engine.threads(self.con, 1) if single else nullcontext():
                 df = self.con.execute(engine.sql_text(name)).df()
             self._cache[key] = df
         return self._cache[key]
