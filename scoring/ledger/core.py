@@ -10,6 +10,7 @@ ledger reading re-runs only the aggregation).
 from __future__ import annotations
 
 from collections import OrderedDict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -163,7 +164,12 @@ class Ledger:
         key = (name, readings, last_year, tuple(sorted(extra.items())))
         if key not in self._cache:
             self._prepare(readings, last_year, **extra)
-            df = self.con.execute(engine.sql_text(name)).df()
+            # the per-official counts group nearly every (year, official, dossier) apart: one
+            # thread is cheaper (engine.threads) — unless the query also streams the dossiers'
+            # files, a scan that does use every thread
+            single = name == "official_counts" and self.mode != "stream"
+            with engine.threads(self.con, 1) if single else nullcontext():
+                df = self.con.execute(engine.sql_text(name)).df()
             self._cache[key] = df
         return self._cache[key]
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -78,6 +79,26 @@ def connect(config: EngineConfig | None = None):
     con.execute("SET enable_progress_bar = false")  # a library never draws on the user's terminal
     con.execute(sql_text("macros"))
     return con
+
+
+@contextmanager
+def threads(con, n: int):
+    """Run the queries inside on at most `n` threads (the configured number again after).
+
+    For an aggregate whose groups are nearly all distinct (the per-official counts: 2.8 million
+    (year, official, dossier) groups of 3 million rows in a province-year), each thread builds
+    its own hash table of nearly every group and the tables are then merged: on two threads it
+    costs about twice the CPU of one (1.3 s against 0.8 s) for little less wall clock.
+    """
+    before = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    if before <= n:
+        yield
+        return
+    con.execute(f"SET threads = {int(n)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {before}")
 
 
 def settings(con) -> dict[str, str]:
