@@ -69,22 +69,18 @@ def compare(base: Evaluation, alt: Evaluation) -> pd.DataFrame:
     order = tuple(dict.fromkeys((*crit.rule_ids, *base.criteria.rule_ids)))
     clauses = {r: (crit if r in crit.rule_ids else base.criteria).rule(r).clause for r in order}
     band_clause = str(crit.parameter_info("band_min_tot")["clause"])
-    u_b, u_a = base.unit_ranking, alt.unit_ranking
+    evs, rules = (base, alt), (order, clauses)
     parts = [
         _decision_changes(base, alt),
-        _field_changes(("unit", "band"), u_b, u_a, "unit_id", "band", "reasons", (order, clauses), band_clause),
+        _field_changes(("unit", "band"), evs, "unit_ranking", "unit_id", "reasons", rules, band_clause),
         _field_changes(
-            ("unit", "emulation_eligible"), u_b, u_a, "unit_id", "emulation_eligible", None, (order, clauses),
+            ("unit", "emulation_eligible"), evs, "unit_ranking", "unit_id", None, rules,
             fixed_rule="unit_late_dossiers", text=ELIGIBLE_TEXT,
         ),
+        _field_changes(("official", "final_rating"), evs, "official_ratings", "official_id", "capped_by", rules),
         _field_changes(
-            ("official", "final_rating"), base.official_ratings, alt.official_ratings, "official_id",
-            "final_rating", "capped_by", (order, clauses),
-        ),
-        _field_changes(
-            ("party_org", "final_classification"), base.party_org_classifications,
-            alt.party_org_classifications, "party_org_id", "final_classification", None, (order, clauses),
-            fixed_rule="party_org_streak",
+            ("party_org", "final_classification"), evs, "party_org_classifications", "party_org_id", None,
+            rules, fixed_rule="party_org_streak",
         ),
     ]  # fmt: skip
     rows = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
@@ -155,16 +151,17 @@ def _codes_of(*arrays) -> list[np.ndarray]:
 
 def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray]:
     """Decisions new, gone or with another outcome, keyed by (subject type, subject, rule)."""
-    b, a = base.decisions, alt.decisions
-    sb, sa = _codes_of(b["subject_id"], a["subject_id"])
+    b, a = (lambda name, ev=ev: _arrow(ev.column("decisions", name)) for ev in (base, alt))
+    sb, sa = _codes_of(b("subject_id"), a("subject_id"))
     # a rule has one subject type, so (rule, subject) is the key; rules are few: looked up in a set
-    rules = pa.array(sorted(set(b["rule_id"].unique()) | set(a["rule_id"].unique())), type=pa.large_string())
-    rb, ra = (pc.index_in(_arrow(d["rule_id"]), value_set=rules).to_numpy().astype(np.int64) for d in (b, a))
+    names = set(pc.unique(b("rule_id")).to_pylist()) | set(pc.unique(a("rule_id")).to_pylist())
+    rules = pa.array(sorted(names), type=pa.large_string())
+    rb, ra = (pc.index_in(d("rule_id"), value_set=rules).to_numpy().astype(np.int64) for d in (b, a))
     n_s = max(int(max(sb.max(initial=-1), sa.max(initial=-1))) + 1, 1)
     kb, ka = rb * n_s + sb, ra * n_s + sa
     pos, found = lookup(ka, kb)  # each base decision's row in alt
     common = np.flatnonzero(found)
-    ob, oa = _arrow(b["outcome"]), _arrow(a["outcome"])
+    ob, oa = b("outcome"), a("outcome")
     same = pc.equal(ob.take(common), oa.take(pos[common])).to_numpy(zero_copy_only=False)
     changed = common[~same]
     gone = np.flatnonzero(~found)
@@ -172,8 +169,8 @@ def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray
     pick_b = np.concatenate([gone, changed])
     pick_a = np.concatenate([pos[changed], new])
 
-    def col(df, name, rows):  # only the rows that changed become Python strings
-        return np.array(_arrow(df[name]).take(rows).to_pylist(), dtype=object)
+    def col(d, name, rows):  # only the rows that changed become Python strings
+        return np.array(d(name).take(rows).to_pylist(), dtype=object)
 
     n = len(gone) + len(changed) + len(new)
     rule = np.concatenate([col(b, "rule_id", gone), col(a, "rule_id", pick_a)])
@@ -210,7 +207,7 @@ def _arrow(values) -> pa.ChunkedArray:
     return got if isinstance(got, pa.ChunkedArray) else pa.chunked_array([got])
 
 
-def _aligned(kb: pd.Series, ka: pd.Series) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+def _aligned(kb, ka) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """(keys, row in b, row in a) over the keys of both tables, -1 where a table lacks one.
 
     The same rows in the same order (the officials of a what-if on the same records) need no
@@ -230,32 +227,34 @@ def _aligned(kb: pd.Series, ka: pd.Series) -> tuple[pa.Array, np.ndarray, np.nda
     return keys, in_b, in_a
 
 
-def _values(s: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """A column's printed values at some rows (None where the row is -1 or the value blank)."""
+def _values(s, rows: np.ndarray) -> np.ndarray:
+    """A column's printed values at some rows (None where the row is -1 or the value blank).
+
+    `s` is a table's column as an array (`Evaluation.column`): numpy, a categorical or texts."""
     at = np.maximum(rows, 0)
     if not len(s):
         vals = np.full(len(rows), None, dtype=object)
     elif isinstance(s.dtype, pd.CategoricalDtype):
-        cats = np.array([*s.cat.categories.astype(object), None], dtype=object)
-        vals = cats[s.cat.codes.to_numpy()[at]]  # code -1 (missing) picks None
+        cats = np.array([*s.categories.astype(object), None], dtype=object)
+        vals = cats[np.asarray(s.codes)[at]]  # code -1 (missing) picks None
     else:
-        vals = np.asarray(s.array.take(at), dtype=object)
+        vals = np.asarray(s.take(at), dtype=object)
     return np.where(rows >= 0, vals, None)
 
 
-def _differ(sb: pd.Series, sa: pd.Series, in_b: np.ndarray, in_a: np.ndarray) -> np.ndarray:
+def _differ(sb, sa, in_b: np.ndarray, in_a: np.ndarray) -> np.ndarray:
     """Positions where the column differs (codes compared where both tables hold the row)."""
     both = (in_b >= 0) & (in_a >= 0)
     same = np.zeros(len(in_b), dtype=bool)
     idx = np.flatnonzero(both)
     if isinstance(sb.dtype, pd.CategoricalDtype) and sb.dtype == sa.dtype:
-        vb, va = sb.cat.codes.to_numpy(), sa.cat.codes.to_numpy()
+        vb, va = np.asarray(sb.codes), np.asarray(sa.codes)
         same[idx] = vb[in_b[idx]] == va[in_a[idx]]
     elif sb.dtype == TEXT and sa.dtype == TEXT:
         eq = pc.equal(_arrow(sb).take(in_b[idx]), _arrow(sa).take(in_a[idx]))
         same[idx] = eq.to_numpy(zero_copy_only=False).astype(bool)  # a blank on both sides is null
     else:
-        vb, va = sb.to_numpy(dtype=object), sa.to_numpy(dtype=object)
+        vb, va = np.asarray(sb, dtype=object), np.asarray(sa, dtype=object)
         same[idx] = np.asarray(vb[in_b[idx]] == va[in_a[idx]], dtype=bool)
     candidates = np.flatnonzero(~same)
     if not len(candidates):
@@ -267,26 +266,27 @@ def _differ(sb: pd.Series, sa: pd.Series, in_b: np.ndarray, in_a: np.ndarray) ->
 
 def _field_changes(
     what: tuple[str, str],
-    b: pd.DataFrame,
-    a: pd.DataFrame,
+    evs: tuple[Evaluation, Evaluation],
+    table: str,
     key: str,
-    col: str,
     rule_col: str | None,
     rules: tuple[tuple[str, ...], dict[str, str]],
     default_clause: str = "",
     fixed_rule: str | None = None,
     text: dict | None = None,
 ) -> dict[str, np.ndarray]:
-    """Rows for the subjects whose `col` differs; the rules that cap it in either run."""
+    """Rows for the subjects whose `field` (a column of `table`) differs; the rules that cap it
+    in either run."""
     subject_type, field_name = what
     order, clauses = rules
-    keys, in_b, in_a = _aligned(b[key], a[key])
-    sb, sa = b[col], a[col]
+    b, a = (lambda name, ev=ev: ev.column(table, name) for ev in evs)
+    keys, in_b, in_a = _aligned(b(key), a(key))
+    sb, sa = b(field_name), a(field_name)
     d = _differ(sb, sa, in_b, in_a)
     before, after = _values(sb, in_b[d]), _values(sa, in_a[d])
     rule_ids, severity, clause = [], [], []
-    got_b = _values(b[rule_col], in_b[d]) if rule_col and len(d) else None
-    got_a = _values(a[rule_col], in_a[d]) if rule_col and len(d) else None
+    got_b = _values(b(rule_col), in_b[d]) if rule_col and len(d) else None
+    got_a = _values(a(rule_col), in_a[d]) if rule_col and len(d) else None
     for i in range(len(d)):
         if fixed_rule:
             ids = [fixed_rule]
@@ -339,11 +339,9 @@ def _unit_ids(rows: dict[str, np.ndarray], base: Evaluation, alt: Evaluation) ->
         wanted = _arrow(rows["subject_id"][at].astype(str)).combine_chunks()
         unit_of: dict[str, str] = {}
         for ev in (base, alt):  # the alt table's unit wins where both list the subject
-            df = getattr(ev, table)
-            ids = _arrow(df[key])
+            ids = _arrow(ev.column(table, key))
             hit = np.flatnonzero(pc.is_in(ids, value_set=wanted).to_numpy(zero_copy_only=False))
-            unit_of.update(
-                zip(ids.take(hit).to_pylist(), df["unit_id"].to_numpy(dtype=object)[hit], strict=True)
-            )
+            units = _arrow(ev.column(table, "unit_id")).take(hit).to_pylist()
+            unit_of.update(zip(ids.take(hit).to_pylist(), units, strict=True))
         out[at] = [unit_of.get(sid, "") for sid in rows["subject_id"][at]]
     return out

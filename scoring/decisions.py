@@ -69,6 +69,11 @@ def combine(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[str, ...
 
     Parts are `DecisionRows`, or DataFrames of the decision columns with the order in `_k`.
     """
+    return pd.DataFrame(combine_columns(parts, rule_order), columns=DECISION_COLUMNS, copy=False)
+
+
+def combine_columns(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[str, ...]) -> dict:
+    """The columns of `combine`'s table (what `evaluate` holds until the table is read)."""
     parts = [p if isinstance(p, DecisionRows) else _from_frame(p) for p in parts]
     parts = [p for p in parts if len(p)]
     rank = {r: i for i, r in enumerate(rule_order)}
@@ -91,18 +96,15 @@ def combine(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[str, ...
     def repeat(get) -> pd.arrays.ArrowStringArray:
         return texts(lambda p: pa.repeat(pa.scalar(get(p), pa.large_string()), len(p)))
 
-    return pd.DataFrame(
-        {
-            "year": ints(lambda p: p.year)[positions],
-            "subject_type": repeat(lambda p: p.subject_type),
-            "subject_id": texts(lambda p: p.subject_ids),
-            "rule_id": repeat(lambda p: p.rule_id),
-            "clause": repeat(lambda p: p.clause),
-            "outcome": texts(lambda p: p.outcome),
-            "evidence": texts(lambda p: p.evidence),
-        },
-        columns=DECISION_COLUMNS,
-    )
+    return {
+        "year": ints(lambda p: p.year)[positions],
+        "subject_type": repeat(lambda p: p.subject_type),
+        "subject_id": texts(lambda p: p.subject_ids),
+        "rule_id": repeat(lambda p: p.rule_id),
+        "clause": repeat(lambda p: p.clause),
+        "outcome": texts(lambda p: p.outcome),
+        "evidence": texts(lambda p: p.evidence),
+    }
 
 
 def _from_frame(df: pd.DataFrame) -> DecisionRows:

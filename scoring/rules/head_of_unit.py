@@ -153,13 +153,15 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
     trig = np.flatnonzero(hs.fires)
     years = ctx.years[cols].astype(str).astype(object)
     actions = ";".join(rule.spec["actions"])
+    run_years = run_lists(hs.run[trig], years)
+    run_bands = run_lists(hs.run[trig], labels(ctx.bands, band[trig]))
     triggers = table(
         {
             "year": np.full(len(trig), ctx.year, dtype=np.int64),
             "unit_id": ctx.unit_ids[h_unit[trig]],
             "official_id": text_column(ctx.official_ids(heads[trig])),
-            "streak_years": run_lists(hs.run[trig], years),
-            "streak_bands": run_lists(hs.run[trig], labels(ctx.bands, band[trig])),
+            "streak_years": run_years,
+            "streak_bands": run_bands,
             "actions": np.full(len(trig), actions, dtype=object),
         }
     )
@@ -168,14 +170,14 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
     names = ctx.unit_names[h_unit[trig]]
     evidence = [
         f"{name}: {run_words(sy, sb)} — {len(sy.split(';'))} năm liên tục{own}; {words}"
-        for name, sy, sb in zip(names, triggers["streak_years"], triggers["streak_bands"], strict=True)
+        for name, sy, sb in zip(names, run_years, run_bands, strict=True)
     ]
     outcome = np.full(
         len(trig), "Người đứng đầu thuộc diện xem xét " + ", ".join(rule.spec["actions"]), dtype=object
     )
     outcome = ctx.recommended(outcome, recommended[heads[trig]], h_unit[trig])
     decisions = decision_rows(
-        ctx.year, "official", triggers["official_id"].to_numpy(), rule, outcome, evidence, order=heads[trig]
+        ctx.year, "official", triggers.arrays["official_id"], rule, outcome, evidence, order=heads[trig]
     )
     fires = np.zeros(len(ctx.official_rows), dtype=bool)
     fires[heads[trig]] = True

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..held import Columns
 from ..labels import Scale
 
 INT64_HEADROOM = 2**62  # below this, a product of int64 values is exact
@@ -48,15 +49,16 @@ def text_column(values) -> pd.arrays.ArrowStringArray:
     return pd.array(values, dtype=TEXT)
 
 
-def table(columns: dict) -> pd.DataFrame:
+def table(columns: dict) -> Columns:
     """An output table from columns: texts (object arrays, lists) become Arrow text columns
-    without pandas inferring their type; numbers, flags and Arrow columns are kept as they are."""
+    without pandas inferring their type; numbers, flags and Arrow columns are kept as they are.
+    Held as columns (`scoring.held`): the DataFrame is built when the table is read."""
     out = {}
     for name, values in columns.items():
         if isinstance(values, np.ndarray) and values.dtype == object or isinstance(values, list):
             values = text_column(values)
         out[name] = values
-    return pd.DataFrame(out, copy=False)
+    return Columns(out)
 
 
 _DTYPES: dict[tuple, pd.CategoricalDtype] = {}
