@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .decisions import SUBJECT_ORDER
 from .evaluation import Evaluation
 from .rules import lookup
 from .rules.wording import TEXT
@@ -152,7 +153,7 @@ def _codes_of(*arrays) -> list[np.ndarray]:
 def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray]:
     """Decisions new, gone or with another outcome, keyed by (subject type, subject, rule)."""
     b, a = (lambda name, ev=ev: _arrow(ev.column("decisions", name)) for ev in (base, alt))
-    sb, sa = _codes_of(b("subject_id"), a("subject_id"))
+    sb, sa = _subject_codes(base, alt, b, a)
     # a rule has one subject type, so (rule, subject) is the key; rules are few: looked up in a set
     names = set(pc.unique(b("rule_id")).to_pylist()) | set(pc.unique(a("rule_id")).to_pylist())
     rules = pa.array(sorted(names), type=pa.large_string())
@@ -194,6 +195,38 @@ def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray
     )
 
 
+def _subject_codes(base: Evaluation, alt: Evaluation, b, a) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of the decisions' subjects, one key space for both runs.
+
+    Officials are most of a national year's decisions: when both runs list the same officials
+    in the same order (a what-if on the same records), an official's decisions are keyed by
+    the official's row, held beside the decisions by `evaluate`; only the few units and party
+    organisations are keyed by hashing their ids. Otherwise every id is hashed."""
+    tb, ta = base.held("decisions", "_type"), alt.held("decisions", "_type")
+    kb, ka = base.held("decisions", "_order"), alt.held("decisions", "_order")
+    ids = [ev.column("official_ratings", "official_id") for ev in (base, alt)]
+    if any(x is None for x in (tb, ta, kb, ka)) or not _same_keys(*ids):
+        return tuple(_codes_of(b("subject_id"), a("subject_id")))
+    official = SUBJECT_ORDER["official"]
+    others = [np.flatnonzero(t != official) for t in (tb, ta)]
+    cb, ca = _codes_of(b("subject_id").take(others[0]), a("subject_id").take(others[1]))
+    n_off = len(ids[0])
+    out = []
+    for k, rows, c in ((kb, others[0], cb), (ka, others[1], ca)):
+        codes = k.copy()  # an official's row in official_ratings
+        codes[rows] = n_off + c
+        out.append(codes)
+    return out[0], out[1]
+
+
+def _same_keys(kb, ka) -> bool:
+    """Whether two key columns hold the same ids in the same order."""
+    if kb is ka:
+        return True
+    kb, ka = _arrow(kb), _arrow(ka)
+    return len(kb) == len(ka) and kb.equals(ka)
+
+
 def _arrow(values) -> pa.ChunkedArray:
     """Texts (a column, Arrow or numpy) as Arrow large strings, the type pandas keeps its text
     columns in: an Arrow-backed column is neither cast nor copied, so the officials' ids of two
@@ -212,10 +245,10 @@ def _aligned(kb, ka) -> tuple[pa.Array, np.ndarray, np.ndarray]:
 
     The same rows in the same order (the officials of a what-if on the same records) need no
     look-up; a ranking whose order moved with the scores is aligned on the key, base first."""
-    kb, ka = _arrow(kb), _arrow(ka)
-    if len(kb) == len(ka) and (kb is ka or kb.equals(ka)):
+    if _same_keys(kb, ka):
         rows = np.arange(len(kb))
-        return kb, rows, rows
+        return _arrow(kb), rows, rows
+    kb, ka = _arrow(kb), _arrow(ka)
     cb, ca = _codes_of(kb, ka)
     pos, found = lookup(cb, ca)  # each alt key's row in base
     only_a = np.flatnonzero(~found)
@@ -243,19 +276,29 @@ def _values(s, rows: np.ndarray) -> np.ndarray:
 
 
 def _differ(sb, sa, in_b: np.ndarray, in_a: np.ndarray) -> np.ndarray:
-    """Positions where the column differs (codes compared where both tables hold the row)."""
-    both = (in_b >= 0) & (in_a >= 0)
+    """Positions where the column differs (codes compared where both tables hold the row).
+
+    Rows `_aligned` found in the same order (one array for both sides) are compared as they
+    stand, without gathering a million officials twice."""
     same = np.zeros(len(in_b), dtype=bool)
-    idx = np.flatnonzero(both)
+    if in_b is in_a:
+        idx, pick_b, pick_a = slice(None), None, None
+    else:
+        idx = np.flatnonzero((in_b >= 0) & (in_a >= 0))
+        pick_b, pick_a = in_b[idx], in_a[idx]
+
+    def both(vb, va):
+        return (vb, va) if pick_b is None else (vb.take(pick_b), va.take(pick_a))
+
     if isinstance(sb.dtype, pd.CategoricalDtype) and sb.dtype == sa.dtype:
-        vb, va = np.asarray(sb.codes), np.asarray(sa.codes)
-        same[idx] = vb[in_b[idx]] == va[in_a[idx]]
+        vb, va = both(np.asarray(sb.codes), np.asarray(sa.codes))
+        same[idx] = vb == va
     elif sb.dtype == TEXT and sa.dtype == TEXT:
-        eq = pc.equal(_arrow(sb).take(in_b[idx]), _arrow(sa).take(in_a[idx]))
+        eq = pc.equal(*both(_arrow(sb), _arrow(sa)))
         same[idx] = eq.to_numpy(zero_copy_only=False).astype(bool)  # a blank on both sides is null
     else:
-        vb, va = np.asarray(sb, dtype=object), np.asarray(sa, dtype=object)
-        same[idx] = np.asarray(vb[in_b[idx]] == va[in_a[idx]], dtype=bool)
+        vb, va = both(np.asarray(sb, dtype=object), np.asarray(sa, dtype=object))
+        same[idx] = np.asarray(vb == va, dtype=bool)
     candidates = np.flatnonzero(~same)
     if not len(candidates):
         return candidates

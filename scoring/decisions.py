@@ -73,7 +73,8 @@ def combine(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[str, ...
 
 
 def combine_columns(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[str, ...]) -> dict:
-    """The columns of `combine`'s table (what `evaluate` holds until the table is read)."""
+    """The columns of `combine`'s table (what `evaluate` holds until the table is read), and
+    two that are not the table's: `_type` (`SUBJECT_ORDER`) and `_order` (the `order` given)."""
     parts = [p if isinstance(p, DecisionRows) else _from_frame(p) for p in parts]
     parts = [p for p in parts if len(p)]
     rank = {r: i for i, r in enumerate(rule_order)}
@@ -104,6 +105,10 @@ def combine_columns(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[
         "clause": repeat(lambda p: p.clause),
         "outcome": texts(lambda p: p.outcome),
         "evidence": texts(lambda p: p.evidence),
+        # not columns of the table: each decision's subject type and position in its own table,
+        # which `compare` matches officials on instead of hashing their ids
+        "_type": t[positions],
+        "_order": k[positions],
     }
 
 

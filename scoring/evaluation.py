@@ -112,6 +112,12 @@ class Evaluation:
         s = (got.frame if isinstance(got, Columns) else got)[name]
         return s.array if isinstance(s.dtype, pd.api.extensions.ExtensionDtype) else s.to_numpy()
 
+    def held(self, table: str, name: str):
+        """An array held beside a table's columns (not one of them), or None once the table
+        has been read or replaced: what the engine knows of the rows the DataFrame does not say."""
+        got = self.__dict__[table]
+        return got.arrays.get(name) if isinstance(got, Columns) and got.frame is None else None
+
     def size(self, table: str) -> int:
         """The number of rows of a table (without building it)."""
         got = self.__dict__[table]
