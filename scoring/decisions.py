@@ -7,11 +7,14 @@ A rule words its decisions with `decision_rows`; `combine` makes the year's one 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+from .held import Columns
 
 DECISION_COLUMNS = ["year", "subject_type", "subject_id", "rule_id", "clause", "outcome", "evidence"]
 SUBJECT_ORDER = {"unit": 0, "official": 1, "party_org": 2}
@@ -69,7 +72,7 @@ def combine(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[str, ...
 
     Parts are `DecisionRows`, or DataFrames of the decision columns with the order in `_k`.
     """
-    return pd.DataFrame(combine_columns(parts, rule_order), columns=DECISION_COLUMNS, copy=False)
+    return Columns(combine_columns(parts, rule_order), DECISION_COLUMNS).build()
 
 
 def combine_columns(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[str, ...]) -> dict:
@@ -90,21 +93,24 @@ def combine_columns(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[
     positions = np.lexsort((r, k, t))
     order = pa.array(positions)
 
-    def texts(get) -> pd.arrays.ArrowStringArray:
-        chunks = [_arrow(get(p), len(p)) for p in parts] or [pa.array([], type=pa.large_string())]
+    def texts(name: str) -> pd.arrays.ArrowStringArray:
+        chunks = [_arrow(getattr(p, name), len(p)) for p in parts] or [pa.array([], type=pa.large_string())]
         return pd.array(pa.concat_arrays(chunks).take(order), dtype=TEXT)
 
-    def repeat(get) -> pd.arrays.ArrowStringArray:
-        return texts(lambda p: pa.repeat(pa.scalar(get(p), pa.large_string()), len(p)))
+    def repeat(name: str) -> pd.arrays.ArrowStringArray:
+        values = pa.array([getattr(p, name) for p in parts], type=pa.large_string())
+        return pd.array(values.take(pa.array(which[positions])), dtype=TEXT)
 
+    which = np.repeat(np.arange(len(parts)), [len(p) for p in parts])  # each row's part
+    # texts are made when read (`scoring.held.Columns`): a what-if's compare reads few
     return {
         "year": ints(lambda p: p.year)[positions],
-        "subject_type": repeat(lambda p: p.subject_type),
-        "subject_id": texts(lambda p: p.subject_ids),
-        "rule_id": repeat(lambda p: p.rule_id),
-        "clause": repeat(lambda p: p.clause),
-        "outcome": texts(lambda p: p.outcome),
-        "evidence": texts(lambda p: p.evidence),
+        "subject_type": partial(repeat, "subject_type"),
+        "subject_id": partial(texts, "subject_ids"),
+        "rule_id": partial(repeat, "rule_id"),
+        "clause": partial(repeat, "clause"),
+        "outcome": partial(texts, "outcome"),
+        "evidence": partial(texts, "evidence"),
         # not columns of the table: each decision's subject type and position in its own table,
         # which `compare` matches officials on instead of hashing their ids
         "_type": t[positions],

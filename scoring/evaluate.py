@@ -8,6 +8,8 @@ are assembled into the tables of SPEC §3 (`Evaluation`).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pyarrow as pa
 
@@ -117,14 +119,15 @@ def _official_ratings(ctx: YearContext, outcomes: list[Outcome]) -> Columns:
 def _party_org_classifications(ctx: YearContext, outcomes: list[Outcome]) -> Columns:
     rows = ctx.party_rows
     final, code, names = _capped(ctx.party_proposed, outcomes)
-    return Columns(
+    party_orgs = partial(column, ctx.records, "party_orgs")
+    return Columns(  # texts made when read (scoring.held)
         {
             "year": np.full(len(rows), ctx.year, dtype=np.int64),
-            "party_org_id": column(ctx.records, "party_orgs", "party_org_id").take(rows),
-            "unit_id": column(ctx.records, "party_orgs", "unit_id").take(rows),
-            "proposed_classification": label_column(ctx.party, ctx.party_proposed),
-            "final_classification": label_column(ctx.party, final),
-            "capped_by": text_column(pa.array(names, type=pa.large_string()).take(code)),
+            "party_org_id": lambda: party_orgs("party_org_id").take(rows),
+            "unit_id": lambda: party_orgs("unit_id").take(rows),
+            "proposed_classification": partial(label_column, ctx.party, ctx.party_proposed),
+            "final_classification": partial(label_column, ctx.party, final),
+            "capped_by": lambda: text_column(pa.array(names, type=pa.large_string()).take(code)),
         },
         OUTPUT_COLUMNS["party_org_classifications"],
     )

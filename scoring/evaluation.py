@@ -108,7 +108,7 @@ class Evaluation:
         is still held as columns (`compare` reads a what-if's tables this way)."""
         got = self.__dict__[table]
         if isinstance(got, Columns) and got.frame is None:
-            return got.arrays[name]
+            return got.get(name)
         s = (got.frame if isinstance(got, Columns) else got)[name]
         return s.array if isinstance(s.dtype, pd.api.extensions.ExtensionDtype) else s.to_numpy()
 
@@ -116,7 +116,9 @@ class Evaluation:
         """An array held beside a table's columns (not one of them), or None once the table
         has been read or replaced: what the engine knows of the rows the DataFrame does not say."""
         got = self.__dict__[table]
-        return got.arrays.get(name) if isinstance(got, Columns) and got.frame is None else None
+        return (
+            got.get(name) if isinstance(got, Columns) and got.frame is None and name in got.arrays else None
+        )
 
     def size(self, table: str) -> int:
         """The number of rows of a table (without building it)."""

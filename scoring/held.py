@@ -17,10 +17,12 @@ class Columns:
     """A table held as its columns (the arrays a DataFrame of it would hold), built into a
     DataFrame the first time it is read.
 
-    A what-if evaluates and compares without reading most tables: building a DataFrame costs
-    pandas ~0.5 ms whatever its size, more than most rules on the sample. `compare` and the
-    rules read the arrays themselves (`Evaluation.column`); the DataFrame, once built, is the
-    table (what a reader may modify), and the arrays are not read again.
+    A column may be given as a function of no arguments that makes it (a text column worded
+    or converted for pandas): it is called when the column or the table is first read. A
+    what-if evaluates and compares without reading most tables or columns: `compare` and the
+    rules read the arrays they need (`Evaluation.column`); the DataFrame, once built, is the
+    table (what a reader may modify), and the arrays are not read again. Arrays named in
+    `arrays` but not in `names` are held beside the table, not part of it.
     """
 
     __slots__ = ("arrays", "names", "frame")
@@ -31,9 +33,16 @@ class Columns:
         self.frame: pd.DataFrame | None = None
 
     def __len__(self) -> int:
-        return len(next(iter(self.arrays.values()))) if self.arrays else 0
+        return len(self.get(self.names[0])) if self.names else 0
+
+    def get(self, name: str):
+        """One column (or held array), made now if it was given as a function."""
+        got = self.arrays[name]
+        if callable(got):
+            got = self.arrays[name] = got()
+        return got
 
     def build(self) -> pd.DataFrame:
         if self.frame is None:
-            self.frame = pd.DataFrame(self.arrays, columns=self.names, copy=False)
+            self.frame = pd.DataFrame({n: self.get(n) for n in self.names}, columns=self.names, copy=False)
         return self.frame

@@ -14,6 +14,7 @@ of the unit count, and a year under another head breaks the run (`head_streak_ow
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -153,13 +154,14 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
     trig = np.flatnonzero(hs.fires)
     years = ctx.years[cols].astype(str).astype(object)
     actions = ";".join(rule.spec["actions"])
+    ids = ctx.official_ids(heads[trig])
     run_years = run_lists(hs.run[trig], years)
     run_bands = run_lists(hs.run[trig], labels(ctx.bands, band[trig]))
     triggers = table(
         {
             "year": np.full(len(trig), ctx.year, dtype=np.int64),
             "unit_id": ctx.unit_ids[h_unit[trig]],
-            "official_id": text_column(ctx.official_ids(heads[trig])),
+            "official_id": partial(text_column, ids),
             "streak_years": run_years,
             "streak_bands": run_bands,
             "actions": np.full(len(trig), actions, dtype=object),
@@ -176,9 +178,7 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
         len(trig), "Người đứng đầu thuộc diện xem xét " + ", ".join(rule.spec["actions"]), dtype=object
     )
     outcome = ctx.recommended(outcome, recommended[heads[trig]], h_unit[trig])
-    decisions = decision_rows(
-        ctx.year, "official", triggers.arrays["official_id"], rule, outcome, evidence, order=heads[trig]
-    )
+    decisions = decision_rows(ctx.year, "official", ids, rule, outcome, evidence, order=heads[trig])
     fires = np.zeros(len(ctx.official_rows), dtype=bool)
     fires[heads[trig]] = True
     return Outcome(rule, "official", fires, decisions, tables={"removal_triggers": triggers})

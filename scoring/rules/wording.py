@@ -9,6 +9,7 @@ Percentages are computed from the integer counts (rounded half up), never from a
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -52,11 +53,11 @@ def text_column(values) -> pd.arrays.ArrowStringArray:
 def table(columns: dict) -> Columns:
     """An output table from columns: texts (object arrays, lists) become Arrow text columns
     without pandas inferring their type; numbers, flags and Arrow columns are kept as they are.
-    Held as columns (`scoring.held`): the DataFrame is built when the table is read."""
+    Held as columns (`scoring.held`): texts are converted, and the DataFrame built, when read."""
     out = {}
     for name, values in columns.items():
         if isinstance(values, np.ndarray) and values.dtype == object or isinstance(values, list):
-            values = text_column(values)
+            values = partial(text_column, values)
         out[name] = values
     return Columns(out)
 
