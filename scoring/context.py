@@ -100,22 +100,29 @@ class YearContext:
         return ~none, central if mode == "recommend" else none
 
     def recommended(self, outcome: np.ndarray, mask: np.ndarray, units: np.ndarray) -> np.ndarray:
-        """The outcomes, those of `mask` worded as a recommendation to the unit's managing body.
-
-        Worded once per (unit, outcome) pair: a central agency may have thousands of staff.
-        """
+        """The outcomes, those of `mask` worded as a recommendation to the unit's managing body."""
         if not mask.any():
             return outcome
-        out = np.asarray(outcome, dtype=object).copy()
+        codes, texts_ = pd.factorize(np.asarray(outcome, dtype=object))
+        worded, codes = self.recommended_codes(np.asarray(texts_, dtype=object), codes, mask, units)
+        return worded[codes]
+
+    def recommended_codes(
+        self, texts_: np.ndarray, codes: np.ndarray, mask: np.ndarray, units: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`recommended` on outcomes given as codes into a few texts: (texts, codes) with the
+        recommendations added to the texts, worded once per (unit, outcome) pair (a central
+        agency may have thousands of staff), so that no row becomes a Python string."""
+        if not mask.any():
+            return texts_, codes
         rows = np.flatnonzero(mask)
-        codes, texts_ = pd.factorize(out[rows])
-        pairs, inverse = np.unique(units[rows].astype(np.int64) * len(texts_) + codes, return_inverse=True)
+        n = len(texts_)
+        pairs, inverse = np.unique(units[rows].astype(np.int64) * n + codes[rows], return_inverse=True)
         names = self.unit_names
-        worded = np.array(
-            [recommend(texts_[p % len(texts_)], names[p // len(texts_)]) for p in pairs], dtype=object
-        )
-        out[rows] = worded[inverse.ravel()]
-        return out
+        worded = [recommend(texts_[p % n], names[p // n]) for p in pairs.tolist()]
+        out = np.asarray(codes, dtype=np.int64).copy()
+        out[rows] = n + inverse.ravel()
+        return np.concatenate([texts_, np.array(worded, dtype=object)]), out
 
     @property
     def unit_names(self) -> np.ndarray:

@@ -35,7 +35,7 @@ class DecisionRows:
     clause: str
     subject_ids: Any  # a sequence of texts (numpy, Arrow, list)
     outcome: Any
-    evidence: Any
+    evidence: Any  # or a function of no arguments that words it, called when the table is read
     order: np.ndarray  # each subject's position in its own output table
 
     def __len__(self) -> int:
@@ -94,7 +94,9 @@ def combine_columns(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[
     order = pa.array(positions)
 
     def texts(name: str) -> pd.arrays.ArrowStringArray:
-        chunks = [_arrow(getattr(p, name), len(p)) for p in parts] or [pa.array([], type=pa.large_string())]
+        got = [getattr(p, name) for p in parts]
+        chunks = [_arrow(v() if callable(v) else v, len(p)) for v, p in zip(got, parts, strict=True)]
+        chunks = chunks or [pa.array([], type=pa.large_string())]
         return pd.array(pa.concat_arrays(chunks).take(order), dtype=TEXT)
 
     def repeat(name: str) -> pd.arrays.ArrowStringArray:

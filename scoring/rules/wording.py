@@ -50,6 +50,13 @@ def text_column(values) -> pd.arrays.ArrowStringArray:
     return pd.array(values, dtype=TEXT)
 
 
+def coded_texts(texts: np.ndarray, codes: np.ndarray) -> pa.DictionaryArray:
+    """Texts given as codes into a few distinct ones, as Arrow (decoded when the table is
+    built): a national year's outcomes never become a million Python strings."""
+    indices = pa.array(np.asarray(codes, dtype=np.int32))
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(texts), type=pa.large_string()))
+
+
 def table(columns: dict) -> Columns:
     """An output table from columns: texts (object arrays, lists) become Arrow text columns
     without pandas inferring their type; numbers, flags and Arrow columns are kept as they are.
