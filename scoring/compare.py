@@ -150,41 +150,73 @@ def _codes_of(*arrays) -> list[np.ndarray]:
     return out
 
 
+class _Decisions:
+    """One evaluation's decisions as `compare` reads them: the rules' parts where `evaluate`
+    left them (`scoring.decisions.HeldDecisions`: no column built), else the table's columns."""
+
+    def __init__(self, ev: Evaluation):
+        self.ev = ev
+        self.held = ev.held("decisions", "_held")
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        return _arrow(self.ev.column("decisions", name))
+
+    def texts(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """Python strings of a column at some rows (only the rows that changed)."""
+        if self.held is not None:
+            return self.held.texts(name, rows)
+        return np.array(self.column(name).take(rows).to_pylist(), dtype=object)
+
+    def codes(self, name: str) -> tuple[np.ndarray, list]:
+        """(a code per row, the texts by code) of a column."""
+        if self.held is not None:
+            return self.held.codes(name)
+        enc = self.column(name).combine_chunks().dictionary_encode(null_encoding="encode")
+        return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary.to_pylist()
+
+
+def _joint(*coded: tuple[np.ndarray, list]) -> list[np.ndarray]:
+    """Codes of several columns in one space: equal texts, equal codes (the texts are few)."""
+    space: dict = {}
+    out = []
+    for codes, texts in coded:
+        to = np.array([space.setdefault(t, len(space)) for t in texts] or [0], dtype=np.int64)
+        out.append(to[codes] if len(codes) else codes)
+    return out
+
+
 def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray]:
     """Decisions new, gone or with another outcome, keyed by (subject type, subject, rule)."""
-    b, a = (lambda name, ev=ev: _arrow(ev.column("decisions", name)) for ev in (base, alt))
-    sb, sa = _subject_codes(base, alt, b, a)
-    # a rule has one subject type, so (rule, subject) is the key; rules are few: looked up in a set
-    names = set(pc.unique(b("rule_id")).to_pylist()) | set(pc.unique(a("rule_id")).to_pylist())
-    rules = pa.array(sorted(names), type=pa.large_string())
-    rb, ra = (pc.index_in(d("rule_id"), value_set=rules).to_numpy().astype(np.int64) for d in (b, a))
+    b, a = _Decisions(base), _Decisions(alt)
+    sb, sa = _subject_codes(b, a)
+    # a rule has one subject type, so (rule, subject) is the key
+    rb, ra = _joint(b.codes("rule_id"), a.codes("rule_id"))
     n_s = max(int(max(sb.max(initial=-1), sa.max(initial=-1))) + 1, 1)
     kb, ka = rb * n_s + sb, ra * n_s + sa
     pos, found = lookup(ka, kb)  # each base decision's row in alt
     common = np.flatnonzero(found)
-    ob, oa = b("outcome"), a("outcome")
-    same = pc.equal(ob.take(common), oa.take(pos[common])).to_numpy(zero_copy_only=False)
-    changed = common[~same]
+    ob, oa = _joint(b.codes("outcome"), a.codes("outcome"))
+    changed = common[ob[common] != oa[pos[common]]]
     gone = np.flatnonzero(~found)
     new = np.setdiff1d(np.arange(len(ka)), pos[common], assume_unique=True)
     pick_b = np.concatenate([gone, changed])
     pick_a = np.concatenate([pos[changed], new])
 
-    def col(d, name, rows):  # only the rows that changed become Python strings
-        return np.array(d(name).take(rows).to_pylist(), dtype=object)
+    def col(name: str) -> np.ndarray:  # only the rows that changed become Python strings
+        return np.concatenate([b.texts(name, gone), a.texts(name, pick_a)])
 
     n = len(gone) + len(changed) + len(new)
-    rule = np.concatenate([col(b, "rule_id", gone), col(a, "rule_id", pick_a)])
+    rule = col("rule_id")
     return _rows(
         n,
         severity=np.array([SEVERITY.get(r, 9) for r in rule], dtype=np.int64),
-        subject_type=np.concatenate([col(b, "subject_type", gone), col(a, "subject_type", pick_a)]),
-        subject_id=np.concatenate([col(b, "subject_id", gone), col(a, "subject_id", pick_a)]),
+        subject_type=col("subject_type"),
+        subject_id=col("subject_id"),
         rule_id=rule,
-        clause=np.concatenate([col(b, "clause", gone), col(a, "clause", pick_a)]),
+        clause=col("clause"),
         field="decision",
-        before=np.concatenate([col(b, "outcome", pick_b), np.full(len(new), "", dtype=object)]),
-        after=np.concatenate([np.full(len(gone), "", dtype=object), col(a, "outcome", pick_a)]),
+        before=np.concatenate([b.texts("outcome", pick_b), np.full(len(new), "", dtype=object)]),
+        after=np.concatenate([np.full(len(gone), "", dtype=object), a.texts("outcome", pick_a)]),
         change=np.concatenate(
             [
                 np.full(len(gone), CHANGE_GONE),
@@ -195,21 +227,22 @@ def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray
     )
 
 
-def _subject_codes(base: Evaluation, alt: Evaluation, b, a) -> tuple[np.ndarray, np.ndarray]:
+def _subject_codes(b: _Decisions, a: _Decisions) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of the decisions' subjects, one key space for both runs.
 
     Officials are most of a national year's decisions: when both runs list the same officials
     in the same order (a what-if on the same records), an official's decisions are keyed by
     the official's row, held beside the decisions by `evaluate`; only the few units and party
     organisations are keyed by hashing their ids. Otherwise every id is hashed."""
+    base, alt = b.ev, a.ev
     tb, ta = base.held("decisions", "_type"), alt.held("decisions", "_type")
     kb, ka = base.held("decisions", "_order"), alt.held("decisions", "_order")
     ids = [ev.column("official_ratings", "official_id") for ev in (base, alt)]
     if any(x is None for x in (tb, ta, kb, ka)) or not _same_keys(*ids):
-        return tuple(_codes_of(b("subject_id"), a("subject_id")))
+        return tuple(_codes_of(b.column("subject_id"), a.column("subject_id")))
     official = SUBJECT_ORDER["official"]
     others = [np.flatnonzero(t != official) for t in (tb, ta)]
-    cb, ca = _codes_of(b("subject_id").take(others[0]), a("subject_id").take(others[1]))
+    cb, ca = _codes_of(b.texts("subject_id", others[0]), a.texts("subject_id", others[1]))
     n_off = len(ids[0])
     out = []
     for k, rows, c in ((kb, others[0], cb), (ka, others[1], ca)):

@@ -77,7 +77,8 @@ def combine(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[str, ...
 
 def combine_columns(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[str, ...]) -> dict:
     """The columns of `combine`'s table (what `evaluate` holds until the table is read), and
-    two that are not the table's: `_type` (`SUBJECT_ORDER`) and `_order` (the `order` given)."""
+    three that are not the table's: `_type` (`SUBJECT_ORDER`), `_order` (the `order` given)
+    and `_held` (`HeldDecisions`, what `compare` reads)."""
     parts = [p if isinstance(p, DecisionRows) else _from_frame(p) for p in parts]
     parts = [p for p in parts if len(p)]
     rank = {r: i for i, r in enumerate(rule_order)}
@@ -114,10 +115,67 @@ def combine_columns(parts: list[DecisionRows | pd.DataFrame], rule_order: tuple[
         "outcome": partial(texts, "outcome"),
         "evidence": partial(texts, "evidence"),
         # not columns of the table: each decision's subject type and position in its own table,
-        # which `compare` matches officials on instead of hashing their ids
+        # which `compare` matches officials on instead of hashing their ids, and the parts
         "_type": t[positions],
         "_order": k[positions],
+        "_held": HeldDecisions(parts, positions),
     }
+
+
+ATTRIBUTES = ("subject_type", "rule_id", "clause")  # one value per part
+
+
+class HeldDecisions:
+    """The decisions of a year as the rules gave them (`DecisionRows` parts) and the table's
+    order: what `compare` reads, a few rows or codes at a time, without building the columns."""
+
+    def __init__(self, parts: list[DecisionRows], positions: np.ndarray):
+        self.parts = parts
+        sizes = [len(p) for p in parts]
+        starts = (
+            np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if parts else np.zeros(0, np.int64)
+        )
+        self.part = np.repeat(np.arange(len(parts)), sizes)[positions]  # each row's part
+        self.within = positions - starts[self.part] if len(positions) else positions  # its row in the part
+        self._values: dict[tuple[int, str], pa.Array] = {}
+
+    def _part(self, i: int, name: str) -> pa.Array:
+        """A part's column as Arrow (outcomes given as codes stay a dictionary)."""
+        key = (i, name)
+        if key not in self._values:
+            v = getattr(self.parts[i], "subject_ids" if name == "subject_id" else name)
+            v = v() if callable(v) else v
+            self._values[key] = v if isinstance(v, pa.DictionaryArray) else _arrow(v, len(self.parts[i]))
+        return self._values[key]
+
+    def texts(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """The values of a column at some rows of the table, as Python strings."""
+        part = self.part[rows]
+        if name in ATTRIBUTES:
+            return np.array([getattr(self.parts[i], name) for i in part.tolist()], dtype=object)
+        out = np.empty(len(rows), dtype=object)
+        for i in np.unique(part).tolist():
+            at = np.flatnonzero(part == i)
+            got = self._part(i, name).take(pa.array(self.within[rows[at]]))
+            out[at] = got.cast(pa.large_string()).to_pylist()
+        return out
+
+    def codes(self, name: str) -> tuple[np.ndarray, list]:
+        """(a code per row, the texts by code) of a column: equal texts may have two codes."""
+        if name in ATTRIBUTES:
+            texts = [getattr(p, name) for p in self.parts]
+            return self.part.astype(np.int64), texts
+        texts: list = []
+        codes = np.zeros(len(self.part), dtype=np.int64)
+        for i in range(len(self.parts)):
+            at = np.flatnonzero(self.part == i)
+            v = self._part(i, name)
+            if not isinstance(v, pa.DictionaryArray):
+                v = v.dictionary_encode(null_encoding="encode")
+            local = v.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            codes[at] = len(texts) + local[self.within[at]]
+            texts.extend(v.dictionary.to_pylist())
+        return codes, texts
 
 
 def _from_frame(df: pd.DataFrame) -> DecisionRows:

@@ -46,3 +46,11 @@ class Columns:
         if self.frame is None:
             self.frame = pd.DataFrame({n: self.get(n) for n in self.names}, columns=self.names, copy=False)
         return self.frame
+
+    def __reduce__(self):
+        # a copy or pickle of a held table is its DataFrame (functions and parts stay behind)
+        return (_frame, (self.build(),))
+
+
+def _frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame
