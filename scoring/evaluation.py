@@ -86,6 +86,10 @@ class Evaluation:
     `party_org_runs` holds, for each party organisation whose cap applies, the years and bands
     of the unit's run (party_org_id, unit_id, streak_years, streak_bands: `;`-separated like
     `removal_triggers`), so that views never parse a decision's evidence.
+
+    Each table is a DataFrame when read. `evaluate` gives them as `scoring.held.Columns`, built
+    into the DataFrame on first reading: a what-if and its `compare` read few of them
+    (`column`, `held`). A DataFrame assigned or given to the constructor is kept as it is.
     """
 
     year: int
