@@ -167,6 +167,18 @@ class _Decisions:
             return self.held.texts(name, rows)
         return np.array(self.column(name).take(rows).to_pylist(), dtype=object)
 
+    def subject_ids(self, rows: np.ndarray, by_row: bool) -> np.ndarray:
+        """The subject ids at some rows; an official's from `official_ratings` by its row where
+        the decisions are keyed so (`_subject_codes`), without making the rule's ids."""
+        if not by_row:
+            return self.texts("subject_id", rows)
+        out = np.empty(len(rows), dtype=object)
+        off = self.ev.held("decisions", "_type")[rows] == SUBJECT_ORDER["official"]
+        at = self.ev.held("decisions", "_order")[rows[off]]
+        out[off] = _arrow(self.ev.column("official_ratings", "official_id")).take(at).to_pylist()
+        out[~off] = self.texts("subject_id", rows[~off])
+        return out
+
     def codes(self, name: str) -> tuple[np.ndarray, list]:
         """(a code per row, the texts by code) of a column."""
         if self.held is not None:
@@ -188,7 +200,7 @@ def _joint(*coded: tuple[np.ndarray, list]) -> list[np.ndarray]:
 def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray]:
     """Decisions new, gone or with another outcome, keyed by (subject type, subject, rule)."""
     b, a = _Decisions(base), _Decisions(alt)
-    sb, sa = _subject_codes(b, a)
+    sb, sa, by_row = _subject_codes(b, a)
     # a rule has one subject type, so (rule, subject) is the key
     rb, ra = _joint(b.codes("rule_id"), a.codes("rule_id"))
     n_s = max(int(max(sb.max(initial=-1), sa.max(initial=-1))) + 1, 1)
@@ -211,7 +223,7 @@ def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray
         n,
         severity=np.array([SEVERITY.get(r, 9) for r in rule], dtype=np.int64),
         subject_type=col("subject_type"),
-        subject_id=col("subject_id"),
+        subject_id=np.concatenate([b.subject_ids(gone, by_row), a.subject_ids(pick_a, by_row)]),
         rule_id=rule,
         clause=col("clause"),
         field="decision",
@@ -227,8 +239,9 @@ def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray
     )
 
 
-def _subject_codes(b: _Decisions, a: _Decisions) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes of the decisions' subjects, one key space for both runs.
+def _subject_codes(b: _Decisions, a: _Decisions) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Integer codes of the decisions' subjects, one key space for both runs, and whether the
+    officials are keyed by their rows.
 
     Officials are most of a national year's decisions: when both runs list the same officials
     in the same order (a what-if on the same records), an official's decisions are keyed by
@@ -239,7 +252,7 @@ def _subject_codes(b: _Decisions, a: _Decisions) -> tuple[np.ndarray, np.ndarray
     kb, ka = base.held("decisions", "_order"), alt.held("decisions", "_order")
     ids = [ev.column("official_ratings", "official_id") for ev in (base, alt)]
     if any(x is None for x in (tb, ta, kb, ka)) or not _same_keys(*ids):
-        return tuple(_codes_of(b.column("subject_id"), a.column("subject_id")))
+        return (*_codes_of(b.column("subject_id"), a.column("subject_id")), False)
     official = SUBJECT_ORDER["official"]
     others = [np.flatnonzero(t != official) for t in (tb, ta)]
     cb, ca = _codes_of(b.texts("subject_id", others[0]), a.texts("subject_id", others[1]))
@@ -249,7 +262,7 @@ def _subject_codes(b: _Decisions, a: _Decisions) -> tuple[np.ndarray, np.ndarray
         codes = k.copy()  # an official's row in official_ratings
         codes[rows] = n_off + c
         out.append(codes)
-    return out[0], out[1]
+    return out[0], out[1], True
 
 
 def _same_keys(kb, ka) -> bool:

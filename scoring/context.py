@@ -99,6 +99,11 @@ class YearContext:
             return ~central, none
         return ~none, central if mode == "recommend" else none
 
+    @cached_property
+    def official_scope(self) -> tuple[np.ndarray, np.ndarray]:
+        """`central_scope` of the year's officials: three rules read it, a million entries each."""
+        return self.central_scope(self.official_unit)
+
     def recommended(self, outcome: np.ndarray, mask: np.ndarray, units: np.ndarray) -> np.ndarray:
         """The outcomes, those of `mask` worded as a recommendation to the unit's managing body."""
         if not mask.any():
@@ -179,7 +184,7 @@ class YearContext:
         """The columns of `official_ratings` that no reading changes (ids, names, role, rate)."""
         rows = self.official_rows
         return {
-            "official_id": take_rows(column(self.records, "officials", "official_id"), rows),
+            "official_id": _one_chunk(take_rows(column(self.records, "officials", "official_id"), rows)),
             "full_name": take_rows(column(self.records, "officials", "full_name"), rows),
             "unit_id": column(self.records, "units", "unit_id").take(self.official_unit),
             "role": categorical(self.crit.roles.eras[0].keys, self.official_role),
@@ -245,6 +250,17 @@ class YearContext:
     @property
     def unit_ids(self) -> np.ndarray:
         return texts(self.records, "units", "unit_id")
+
+
+def _one_chunk(values):
+    """Arrow-backed texts in one chunk (a Parquet file gives one per row group): Arrow's `take`
+    on several chunks of texts first joins them, a copy of a million ids for every take."""
+    if not isinstance(values, pd.arrays.ArrowStringArray):
+        return values
+    got = pa.array(values)
+    if not isinstance(got, pa.ChunkedArray) or got.num_chunks <= 1:
+        return values
+    return pd.array(got.combine_chunks(), dtype=values.dtype)
 
 
 def build_context(records: Records, year: int, crit: Criteria) -> YearContext:

@@ -33,7 +33,7 @@ class DecisionRows:
     subject_type: str
     rule_id: str
     clause: str
-    subject_ids: Any  # a sequence of texts (numpy, Arrow, list)
+    subject_ids: Any  # a sequence of texts (numpy, Arrow, list), or a function that makes it
     outcome: Any
     evidence: Any  # or a function of no arguments that words it, called when the table is read
     order: np.ndarray  # each subject's position in its own output table
@@ -49,10 +49,11 @@ class DecisionRows:
 def decision_rows(year, subject_type, subject_ids, rule, outcome, evidence, order=None) -> DecisionRows:
     """Decisions of one rule: `subject_ids`, `outcome` and `evidence` are aligned sequences.
 
-    `order` is each subject's position in its own output table; decisions follow it.
+    `order` is each subject's position in its own output table; decisions follow it. With an
+    `order`, the ids and the evidence may be given as functions of no arguments that make them
+    when the decisions are read (`scoring.held`).
     """
-    n = len(subject_ids)
-    keys = np.arange(n) if order is None else np.asarray(order, dtype=np.int64)
+    keys = np.arange(len(subject_ids)) if order is None else np.asarray(order, dtype=np.int64)
     return DecisionRows(int(year), subject_type, rule.id, rule.clause, subject_ids, outcome, evidence, keys)
 
 
@@ -135,6 +136,7 @@ class HeldDecisions:
         starts = (
             np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if parts else np.zeros(0, np.int64)
         )
+        self.positions = positions  # each row's place in the parts laid end to end
         self.part = np.repeat(np.arange(len(parts)), sizes)[positions]  # each row's part
         self.within = positions - starts[self.part] if len(positions) else positions  # its row in the part
         self._values: dict[tuple[int, str], pa.Array] = {}
@@ -166,16 +168,14 @@ class HeldDecisions:
             texts = [getattr(p, name) for p in self.parts]
             return self.part.astype(np.int64), texts
         texts: list = []
-        codes = np.zeros(len(self.part), dtype=np.int64)
+        laid = []  # each part's codes, offset past the texts of the parts before it
         for i in range(len(self.parts)):
-            at = np.flatnonzero(self.part == i)
             v = self._part(i, name)
             if not isinstance(v, pa.DictionaryArray):
                 v = v.dictionary_encode(null_encoding="encode")
-            local = v.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-            codes[at] = len(texts) + local[self.within[at]]
+            laid.append(v.indices.to_numpy(zero_copy_only=False).astype(np.int64) + len(texts))
             texts.extend(v.dictionary.to_pylist())
-        return codes, texts
+        return np.concatenate(laid or [np.zeros(0, np.int64)])[self.positions], texts
 
 
 def _from_frame(df: pd.DataFrame) -> DecisionRows:

@@ -111,7 +111,7 @@ def head_reform_band(ctx: YearContext, rule: Rule) -> Outcome:
     t = cols.stop - 1  # the year column read; none when the matrices do not reach back
     counts = t >= 0 and bool(ctx.countable[t])
     unit_band = ctx.band[ctx.official_unit, t] if counts else np.full(len(ctx.official_rows), -1)
-    may, recommended = ctx.central_scope(ctx.official_unit)
+    may, recommended = ctx.official_scope
     fires = ctx.is_head & head_band_capped(unit_band, crit) & may
     cap = crit.cap_level(rule.id, ctx.cadre)
     f = np.flatnonzero(fires)
@@ -144,7 +144,7 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
     """
     crit = ctx.crit
     cols = cadre_columns(ctx)
-    may, recommended = ctx.central_scope(ctx.official_unit)
+    may, recommended = ctx.official_scope
     heads = np.flatnonzero(ctx.is_head & may)
     h_idx = ctx.official_rows[heads]  # heads of the year, rows of the officials table
     h_unit = ctx.codes["officials"][h_idx]

@@ -116,7 +116,7 @@ def official_late_dossiers(ctx: YearContext, rule: Rule) -> Outcome:
     """
     crit = ctx.crit
     late, handled = ctx.official_counts
-    may, recommended = ctx.central_scope(ctx.official_unit)
+    may, recommended = ctx.official_scope
     fires = late_fires(late, handled, "official", crit) & may
     cap = crit.cap_level(rule.id, ctx.cadre)
     proposed = ctx.proposed
@@ -130,7 +130,7 @@ def official_late_dossiers(ctx: YearContext, rule: Rule) -> Outcome:
         levels, proposed[f] % len(levels), recommended[f], ctx.official_unit[f]
     )
     outcome = coded_texts(texts, codes)
-    ids = ctx.official_ids(f)
+    ids = partial(ctx.official_ids, f)  # taken when read: compare keys officials by row
     # worded when the decisions are read: a national what-if compares outcomes, not evidence
     evidence = partial(
         late_evidence, late[f], handled[f], threshold_words("official", crit), crit["rate_rounding_decimals"]
