@@ -128,3 +128,48 @@ def test_a_copy_or_pickle_of_a_held_table_is_its_dataframe():
     pd.testing.assert_frame_equal(copied.decisions, ev.decisions)
     unpickled = pickle.loads(pickle.dumps(fresh(2020).__dict__["unit_ranking"]))
     pd.testing.assert_frame_equal(unpickled, ev.unit_ranking)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """A synthetic set large enough for the Arrow paths (thousands of late officials), its
+    officials written in several Parquet row groups (several Arrow chunks once read)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scoring import synth
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    tables = synth.generate(300, 40_000, 4, 7)
+    synth.write(tables, folder, "parquet")
+    officials = pq.read_table(folder / "officials.parquet")
+    pq.write_table(officials, folder / "officials.parquet", row_group_size=7_000)
+    recs = scoring.load_records(folder, CRIT)
+    chunks = pa.array(recs.officials["official_id"].array)
+    assert isinstance(chunks, pa.ChunkedArray) and chunks.num_chunks > 1
+    return recs
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"official_late_threshold_percent": 5},
+        {"official_late_threshold_percent": 5, "central_agency_consequences": "apply"},
+        {"unit_late_threshold_percent": 5, "head_streak_own_years_only": False},
+    ],
+    ids=["5%", "5%, ngành dọc áp dụng", "đơn vị 5%, cả đơn vị"],
+)
+def test_a_synthetic_what_if_changes_the_same_whether_or_not_the_tables_were_read(synthetic, overrides):
+    year = int(synthetic.officials["year"].max())
+    alt_crit = CRIT.with_overrides(overrides)
+
+    def pair():
+        return scoring.evaluate(synthetic, year, CRIT), scoring.evaluate(synthetic, year, alt_crit)
+
+    held = compare(*pair())
+    assert len(held) > 100
+    base, alt = pair()
+    pd.testing.assert_frame_equal(held, compare(read_all(base), read_all(alt)))
+    late = alt.decisions[alt.decisions["rule_id"] == "official_late_dossiers"]
+    assert len(late) > 2_000  # worded in Arrow (rules/wording.py SMALL)
+    assert late["evidence"].str.contains(" hồ sơ trễ hạn (", regex=False).all()
