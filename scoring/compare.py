@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .decisions import SUBJECT_ORDER
 from .evaluation import Evaluation
 from .rules import lookup
 from .rules.wording import TEXT
@@ -69,22 +70,18 @@ def compare(base: Evaluation, alt: Evaluation) -> pd.DataFrame:
     order = tuple(dict.fromkeys((*crit.rule_ids, *base.criteria.rule_ids)))
     clauses = {r: (crit if r in crit.rule_ids else base.criteria).rule(r).clause for r in order}
     band_clause = str(crit.parameter_info("band_min_tot")["clause"])
-    u_b, u_a = base.unit_ranking, alt.unit_ranking
+    evs, rules = (base, alt), (order, clauses)
     parts = [
         _decision_changes(base, alt),
-        _field_changes(("unit", "band"), u_b, u_a, "unit_id", "band", "reasons", (order, clauses), band_clause),
+        _field_changes(("unit", "band"), evs, "unit_ranking", "unit_id", "reasons", rules, band_clause),
         _field_changes(
-            ("unit", "emulation_eligible"), u_b, u_a, "unit_id", "emulation_eligible", None, (order, clauses),
+            ("unit", "emulation_eligible"), evs, "unit_ranking", "unit_id", None, rules,
             fixed_rule="unit_late_dossiers", text=ELIGIBLE_TEXT,
         ),
+        _field_changes(("official", "final_rating"), evs, "official_ratings", "official_id", "capped_by", rules),
         _field_changes(
-            ("official", "final_rating"), base.official_ratings, alt.official_ratings, "official_id",
-            "final_rating", "capped_by", (order, clauses),
-        ),
-        _field_changes(
-            ("party_org", "final_classification"), base.party_org_classifications,
-            alt.party_org_classifications, "party_org_id", "final_classification", None, (order, clauses),
-            fixed_rule="party_org_streak",
+            ("party_org", "final_classification"), evs, "party_org_classifications", "party_org_id", None,
+            rules, fixed_rule="party_org_streak",
         ),
     ]  # fmt: skip
     rows = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
@@ -153,40 +150,85 @@ def _codes_of(*arrays) -> list[np.ndarray]:
     return out
 
 
+class _Decisions:
+    """One evaluation's decisions as `compare` reads them: the rules' parts where `evaluate`
+    left them (`scoring.decisions.HeldDecisions`: no column built), else the table's columns."""
+
+    def __init__(self, ev: Evaluation):
+        self.ev = ev
+        self.held = ev.held("decisions", "_held")
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        return _arrow(self.ev.column("decisions", name))
+
+    def texts(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """Python strings of a column at some rows (only the rows that changed)."""
+        if self.held is not None:
+            return self.held.texts(name, rows)
+        return np.array(self.column(name).take(rows).to_pylist(), dtype=object)
+
+    def subject_ids(self, rows: np.ndarray, by_row: bool) -> np.ndarray:
+        """The subject ids at some rows; an official's from `official_ratings` by its row where
+        the decisions are keyed so (`_subject_codes`), without making the rule's ids."""
+        if not by_row:
+            return self.texts("subject_id", rows)
+        out = np.empty(len(rows), dtype=object)
+        off = self.ev.held("decisions", "_type")[rows] == SUBJECT_ORDER["official"]
+        at = self.ev.held("decisions", "_order")[rows[off]]
+        out[off] = _arrow(self.ev.column("official_ratings", "official_id")).take(at).to_pylist()
+        out[~off] = self.texts("subject_id", rows[~off])
+        return out
+
+    def codes(self, name: str) -> tuple[np.ndarray, list]:
+        """(a code per row, the texts by code) of a column."""
+        if self.held is not None:
+            return self.held.codes(name)
+        enc = self.column(name).combine_chunks().dictionary_encode(null_encoding="encode")
+        return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary.to_pylist()
+
+
+def _joint(*coded: tuple[np.ndarray, list]) -> list[np.ndarray]:
+    """Codes of several columns in one space: equal texts, equal codes (the texts are few)."""
+    space: dict = {}
+    out = []
+    for codes, texts in coded:
+        to = np.array([space.setdefault(t, len(space)) for t in texts] or [0], dtype=np.int64)
+        out.append(to[codes] if len(codes) else codes)
+    return out
+
+
 def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray]:
     """Decisions new, gone or with another outcome, keyed by (subject type, subject, rule)."""
-    b, a = base.decisions, alt.decisions
-    sb, sa = _codes_of(b["subject_id"], a["subject_id"])
-    # a rule has one subject type, so (rule, subject) is the key; rules are few: looked up in a set
-    rules = pa.array(sorted(set(b["rule_id"].unique()) | set(a["rule_id"].unique())), type=pa.large_string())
-    rb, ra = (pc.index_in(_arrow(d["rule_id"]), value_set=rules).to_numpy().astype(np.int64) for d in (b, a))
+    b, a = _Decisions(base), _Decisions(alt)
+    sb, sa, by_row = _subject_codes(b, a)
+    # a rule has one subject type, so (rule, subject) is the key
+    rb, ra = _joint(b.codes("rule_id"), a.codes("rule_id"))
     n_s = max(int(max(sb.max(initial=-1), sa.max(initial=-1))) + 1, 1)
     kb, ka = rb * n_s + sb, ra * n_s + sa
     pos, found = lookup(ka, kb)  # each base decision's row in alt
     common = np.flatnonzero(found)
-    ob, oa = _arrow(b["outcome"]), _arrow(a["outcome"])
-    same = pc.equal(ob.take(common), oa.take(pos[common])).to_numpy(zero_copy_only=False)
-    changed = common[~same]
+    ob, oa = _joint(b.codes("outcome"), a.codes("outcome"))
+    changed = common[ob[common] != oa[pos[common]]]
     gone = np.flatnonzero(~found)
     new = np.setdiff1d(np.arange(len(ka)), pos[common], assume_unique=True)
     pick_b = np.concatenate([gone, changed])
     pick_a = np.concatenate([pos[changed], new])
 
-    def col(df, name, rows):  # only the rows that changed become Python strings
-        return np.array(_arrow(df[name]).take(rows).to_pylist(), dtype=object)
+    def col(name: str) -> np.ndarray:  # only the rows that changed become Python strings
+        return np.concatenate([b.texts(name, gone), a.texts(name, pick_a)])
 
     n = len(gone) + len(changed) + len(new)
-    rule = np.concatenate([col(b, "rule_id", gone), col(a, "rule_id", pick_a)])
+    rule = col("rule_id")
     return _rows(
         n,
         severity=np.array([SEVERITY.get(r, 9) for r in rule], dtype=np.int64),
-        subject_type=np.concatenate([col(b, "subject_type", gone), col(a, "subject_type", pick_a)]),
-        subject_id=np.concatenate([col(b, "subject_id", gone), col(a, "subject_id", pick_a)]),
+        subject_type=col("subject_type"),
+        subject_id=np.concatenate([b.subject_ids(gone, by_row), a.subject_ids(pick_a, by_row)]),
         rule_id=rule,
-        clause=np.concatenate([col(b, "clause", gone), col(a, "clause", pick_a)]),
+        clause=col("clause"),
         field="decision",
-        before=np.concatenate([col(b, "outcome", pick_b), np.full(len(new), "", dtype=object)]),
-        after=np.concatenate([np.full(len(gone), "", dtype=object), col(a, "outcome", pick_a)]),
+        before=np.concatenate([b.texts("outcome", pick_b), np.full(len(new), "", dtype=object)]),
+        after=np.concatenate([np.full(len(gone), "", dtype=object), a.texts("outcome", pick_a)]),
         change=np.concatenate(
             [
                 np.full(len(gone), CHANGE_GONE),
@@ -195,6 +237,40 @@ def _decision_changes(base: Evaluation, alt: Evaluation) -> dict[str, np.ndarray
             ]
         ),
     )
+
+
+def _subject_codes(b: _Decisions, a: _Decisions) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Integer codes of the decisions' subjects, one key space for both runs, and whether the
+    officials are keyed by their rows.
+
+    Officials are most of a national year's decisions: when both runs list the same officials
+    in the same order (a what-if on the same records), an official's decisions are keyed by
+    the official's row, held beside the decisions by `evaluate`; only the few units and party
+    organisations are keyed by hashing their ids. Otherwise every id is hashed."""
+    base, alt = b.ev, a.ev
+    tb, ta = base.held("decisions", "_type"), alt.held("decisions", "_type")
+    kb, ka = base.held("decisions", "_order"), alt.held("decisions", "_order")
+    ids = [ev.column("official_ratings", "official_id") for ev in (base, alt)]
+    if any(x is None for x in (tb, ta, kb, ka)) or not _same_keys(*ids):
+        return (*_codes_of(b.column("subject_id"), a.column("subject_id")), False)
+    official = SUBJECT_ORDER["official"]
+    others = [np.flatnonzero(t != official) for t in (tb, ta)]
+    cb, ca = _codes_of(b.texts("subject_id", others[0]), a.texts("subject_id", others[1]))
+    n_off = len(ids[0])
+    out = []
+    for k, rows, c in ((kb, others[0], cb), (ka, others[1], ca)):
+        codes = k.copy()  # an official's row in official_ratings
+        codes[rows] = n_off + c
+        out.append(codes)
+    return out[0], out[1], True
+
+
+def _same_keys(kb, ka) -> bool:
+    """Whether two key columns hold the same ids in the same order."""
+    if kb is ka:
+        return True
+    kb, ka = _arrow(kb), _arrow(ka)
+    return len(kb) == len(ka) and kb.equals(ka)
 
 
 def _arrow(values) -> pa.ChunkedArray:
@@ -210,15 +286,15 @@ def _arrow(values) -> pa.ChunkedArray:
     return got if isinstance(got, pa.ChunkedArray) else pa.chunked_array([got])
 
 
-def _aligned(kb: pd.Series, ka: pd.Series) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+def _aligned(kb, ka) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """(keys, row in b, row in a) over the keys of both tables, -1 where a table lacks one.
 
     The same rows in the same order (the officials of a what-if on the same records) need no
     look-up; a ranking whose order moved with the scores is aligned on the key, base first."""
-    kb, ka = _arrow(kb), _arrow(ka)
-    if len(kb) == len(ka) and (kb is ka or kb.equals(ka)):
+    if _same_keys(kb, ka):
         rows = np.arange(len(kb))
-        return kb, rows, rows
+        return _arrow(kb), rows, rows
+    kb, ka = _arrow(kb), _arrow(ka)
     cb, ca = _codes_of(kb, ka)
     pos, found = lookup(cb, ca)  # each alt key's row in base
     only_a = np.flatnonzero(~found)
@@ -230,33 +306,45 @@ def _aligned(kb: pd.Series, ka: pd.Series) -> tuple[pa.Array, np.ndarray, np.nda
     return keys, in_b, in_a
 
 
-def _values(s: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """A column's printed values at some rows (None where the row is -1 or the value blank)."""
+def _values(s, rows: np.ndarray) -> np.ndarray:
+    """A column's printed values at some rows (None where the row is -1 or the value blank).
+
+    `s` is a table's column as an array (`Evaluation.column`): numpy, a categorical or texts."""
     at = np.maximum(rows, 0)
     if not len(s):
         vals = np.full(len(rows), None, dtype=object)
     elif isinstance(s.dtype, pd.CategoricalDtype):
-        cats = np.array([*s.cat.categories.astype(object), None], dtype=object)
-        vals = cats[s.cat.codes.to_numpy()[at]]  # code -1 (missing) picks None
+        cats = np.array([*s.categories.astype(object), None], dtype=object)
+        vals = cats[np.asarray(s.codes)[at]]  # code -1 (missing) picks None
     else:
-        vals = np.asarray(s.array.take(at), dtype=object)
+        vals = np.asarray(s.take(at), dtype=object)
     return np.where(rows >= 0, vals, None)
 
 
-def _differ(sb: pd.Series, sa: pd.Series, in_b: np.ndarray, in_a: np.ndarray) -> np.ndarray:
-    """Positions where the column differs (codes compared where both tables hold the row)."""
-    both = (in_b >= 0) & (in_a >= 0)
+def _differ(sb, sa, in_b: np.ndarray, in_a: np.ndarray) -> np.ndarray:
+    """Positions where the column differs (codes compared where both tables hold the row).
+
+    Rows `_aligned` found in the same order (one array for both sides) are compared as they
+    stand, without gathering a million officials twice."""
     same = np.zeros(len(in_b), dtype=bool)
-    idx = np.flatnonzero(both)
+    if in_b is in_a:
+        idx, pick_b, pick_a = slice(None), None, None
+    else:
+        idx = np.flatnonzero((in_b >= 0) & (in_a >= 0))
+        pick_b, pick_a = in_b[idx], in_a[idx]
+
+    def both(vb, va):
+        return (vb, va) if pick_b is None else (vb.take(pick_b), va.take(pick_a))
+
     if isinstance(sb.dtype, pd.CategoricalDtype) and sb.dtype == sa.dtype:
-        vb, va = sb.cat.codes.to_numpy(), sa.cat.codes.to_numpy()
-        same[idx] = vb[in_b[idx]] == va[in_a[idx]]
+        vb, va = both(np.asarray(sb.codes), np.asarray(sa.codes))
+        same[idx] = vb == va
     elif sb.dtype == TEXT and sa.dtype == TEXT:
-        eq = pc.equal(_arrow(sb).take(in_b[idx]), _arrow(sa).take(in_a[idx]))
+        eq = pc.equal(*both(_arrow(sb), _arrow(sa)))
         same[idx] = eq.to_numpy(zero_copy_only=False).astype(bool)  # a blank on both sides is null
     else:
-        vb, va = sb.to_numpy(dtype=object), sa.to_numpy(dtype=object)
-        same[idx] = np.asarray(vb[in_b[idx]] == va[in_a[idx]], dtype=bool)
+        vb, va = both(np.asarray(sb, dtype=object), np.asarray(sa, dtype=object))
+        same[idx] = np.asarray(vb == va, dtype=bool)
     candidates = np.flatnonzero(~same)
     if not len(candidates):
         return candidates
@@ -267,26 +355,27 @@ def _differ(sb: pd.Series, sa: pd.Series, in_b: np.ndarray, in_a: np.ndarray) ->
 
 def _field_changes(
     what: tuple[str, str],
-    b: pd.DataFrame,
-    a: pd.DataFrame,
+    evs: tuple[Evaluation, Evaluation],
+    table: str,
     key: str,
-    col: str,
     rule_col: str | None,
     rules: tuple[tuple[str, ...], dict[str, str]],
     default_clause: str = "",
     fixed_rule: str | None = None,
     text: dict | None = None,
 ) -> dict[str, np.ndarray]:
-    """Rows for the subjects whose `col` differs; the rules that cap it in either run."""
+    """Rows for the subjects whose `field` (a column of `table`) differs; the rules that cap it
+    in either run."""
     subject_type, field_name = what
     order, clauses = rules
-    keys, in_b, in_a = _aligned(b[key], a[key])
-    sb, sa = b[col], a[col]
+    b, a = (lambda name, ev=ev: ev.column(table, name) for ev in evs)
+    keys, in_b, in_a = _aligned(b(key), a(key))
+    sb, sa = b(field_name), a(field_name)
     d = _differ(sb, sa, in_b, in_a)
     before, after = _values(sb, in_b[d]), _values(sa, in_a[d])
     rule_ids, severity, clause = [], [], []
-    got_b = _values(b[rule_col], in_b[d]) if rule_col and len(d) else None
-    got_a = _values(a[rule_col], in_a[d]) if rule_col and len(d) else None
+    got_b = _values(b(rule_col), in_b[d]) if rule_col and len(d) else None
+    got_a = _values(a(rule_col), in_a[d]) if rule_col and len(d) else None
     for i in range(len(d)):
         if fixed_rule:
             ids = [fixed_rule]
@@ -339,11 +428,9 @@ def _unit_ids(rows: dict[str, np.ndarray], base: Evaluation, alt: Evaluation) ->
         wanted = _arrow(rows["subject_id"][at].astype(str)).combine_chunks()
         unit_of: dict[str, str] = {}
         for ev in (base, alt):  # the alt table's unit wins where both list the subject
-            df = getattr(ev, table)
-            ids = _arrow(df[key])
+            ids = _arrow(ev.column(table, key))
             hit = np.flatnonzero(pc.is_in(ids, value_set=wanted).to_numpy(zero_copy_only=False))
-            unit_of.update(
-                zip(ids.take(hit).to_pylist(), df["unit_id"].to_numpy(dtype=object)[hit], strict=True)
-            )
+            units = _arrow(ev.column(table, "unit_id")).take(hit).to_pylist()
+            unit_of.update(zip(ids.take(hit).to_pylist(), units, strict=True))
         out[at] = [unit_of.get(sid, "") for sid in rows["subject_id"][at]]
     return out

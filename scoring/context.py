@@ -99,23 +99,35 @@ class YearContext:
             return ~central, none
         return ~none, central if mode == "recommend" else none
 
-    def recommended(self, outcome: np.ndarray, mask: np.ndarray, units: np.ndarray) -> np.ndarray:
-        """The outcomes, those of `mask` worded as a recommendation to the unit's managing body.
+    @cached_property
+    def official_scope(self) -> tuple[np.ndarray, np.ndarray]:
+        """`central_scope` of the year's officials: three rules read it, a million entries each."""
+        return self.central_scope(self.official_unit)
 
-        Worded once per (unit, outcome) pair: a central agency may have thousands of staff.
-        """
+    def recommended(self, outcome: np.ndarray, mask: np.ndarray, units: np.ndarray) -> np.ndarray:
+        """The outcomes, those of `mask` worded as a recommendation to the unit's managing body."""
         if not mask.any():
             return outcome
-        out = np.asarray(outcome, dtype=object).copy()
+        codes, texts_ = pd.factorize(np.asarray(outcome, dtype=object))
+        worded, codes = self.recommended_codes(np.asarray(texts_, dtype=object), codes, mask, units)
+        return worded[codes]
+
+    def recommended_codes(
+        self, texts_: np.ndarray, codes: np.ndarray, mask: np.ndarray, units: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`recommended` on outcomes given as codes into a few texts: (texts, codes) with the
+        recommendations added to the texts, worded once per (unit, outcome) pair (a central
+        agency may have thousands of staff), so that no row becomes a Python string."""
+        if not mask.any():
+            return texts_, codes
         rows = np.flatnonzero(mask)
-        codes, texts_ = pd.factorize(out[rows])
-        pairs, inverse = np.unique(units[rows].astype(np.int64) * len(texts_) + codes, return_inverse=True)
+        n = len(texts_)
+        pairs, inverse = np.unique(units[rows].astype(np.int64) * n + codes[rows], return_inverse=True)
         names = self.unit_names
-        worded = np.array(
-            [recommend(texts_[p % len(texts_)], names[p // len(texts_)]) for p in pairs], dtype=object
-        )
-        out[rows] = worded[inverse.ravel()]
-        return out
+        worded = [recommend(texts_[p % n], names[p // n]) for p in pairs.tolist()]
+        out = np.asarray(codes, dtype=np.int64).copy()
+        out[rows] = n + inverse.ravel()
+        return np.concatenate([texts_, np.array(worded, dtype=object)]), out
 
     @property
     def unit_names(self) -> np.ndarray:
@@ -172,7 +184,7 @@ class YearContext:
         """The columns of `official_ratings` that no reading changes (ids, names, role, rate)."""
         rows = self.official_rows
         return {
-            "official_id": take_rows(column(self.records, "officials", "official_id"), rows),
+            "official_id": _one_chunk(take_rows(column(self.records, "officials", "official_id"), rows)),
             "full_name": take_rows(column(self.records, "officials", "full_name"), rows),
             "unit_id": column(self.records, "units", "unit_id").take(self.official_unit),
             "role": categorical(self.crit.roles.eras[0].keys, self.official_role),
@@ -238,6 +250,17 @@ class YearContext:
     @property
     def unit_ids(self) -> np.ndarray:
         return texts(self.records, "units", "unit_id")
+
+
+def _one_chunk(values):
+    """Arrow-backed texts in one chunk (a Parquet file gives one per row group): Arrow's `take`
+    on several chunks of texts first joins them, a copy of a million ids for every take."""
+    if not isinstance(values, pd.arrays.ArrowStringArray):
+        return values
+    got = pa.array(values)
+    if not isinstance(got, pa.ChunkedArray) or got.num_chunks <= 1:
+        return values
+    return pd.array(got.combine_chunks(), dtype=values.dtype)
 
 
 def build_context(records: Records, year: int, crit: Criteria) -> YearContext:

@@ -8,15 +8,17 @@ are assembled into the tables of SPEC §3 (`Evaluation`).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from .columns import column, year_rows
 from .context import YearContext, _check_year, build_context
 from .criteria import Criteria, load_criteria
-from .decisions import combine
+from .decisions import DECISION_COLUMNS, combine_columns
 from .evaluation import OUTPUT_COLUMNS, TABLES, Evaluation, format_score
+from .held import Columns
 from .labels import MISSING, Scale
 from .ledger import feed_ledger, finish_ledger
 from .records import Records
@@ -48,7 +50,7 @@ def evaluate(records: Records, year: int, criteria: Criteria | None = None) -> E
         official_ratings=_official_ratings(ctx, by_subject["official"]),
         removal_triggers=triggers[0] if triggers else _empty(REMOVAL_COLUMNS),
         party_org_classifications=_party_org_classifications(ctx, by_subject["party_org"]),
-        decisions=combine([o.decisions for o in outcomes], crit.rule_ids),
+        decisions=Columns(combine_columns([o.decisions for o in outcomes], crit.rule_ids), DECISION_COLUMNS),
         notes=list(records.notes) + _year_notes(ctx) + _era_notes(records, ctx.year, ctx.cadre, ctx.party),
         party_org_runs=runs[0] if runs else _empty(RUN_COLUMNS),
     )
@@ -83,7 +85,7 @@ def _flag(outcomes: list[Outcome], name: str, n: int) -> np.ndarray:
     return out
 
 
-def _unit_ranking(ctx: YearContext, outcomes: list[Outcome]) -> pd.DataFrame:
+def _unit_ranking(ctx: YearContext, outcomes: list[Outcome]) -> Columns:
     """Band after every unit cap, eligibility, and the rules that changed either."""
     n = len(ctx.unit_rows)
     base = ctx.base_band[ctx.unit_rows]
@@ -95,14 +97,14 @@ def _unit_ranking(ctx: YearContext, outcomes: list[Outcome]) -> pd.DataFrame:
         binds = (code >> capping.index(o) & 1).astype(bool) if o in capping else False
         changed = o.fires & (binds | o.flags.get("not_eligible", False))
         reasons = np.where(changed, np.where(reasons == "", o.rule.id, reasons + ";" + o.rule.id), reasons)
-    return unit_ranking_table(ctx, band, ~not_eligible, reasons)[OUTPUT_COLUMNS["unit_ranking"]]
+    return Columns(unit_ranking_table(ctx, band, ~not_eligible, reasons), OUTPUT_COLUMNS["unit_ranking"])
 
 
-def _official_ratings(ctx: YearContext, outcomes: list[Outcome]) -> pd.DataFrame:
+def _official_ratings(ctx: YearContext, outcomes: list[Outcome]) -> Columns:
     """Officials in the order of the input table (the analyst's own order)."""
     n = len(ctx.official_rows)
     final, code, names = _capped(ctx.proposed, outcomes)
-    return pd.DataFrame(
+    return Columns(
         {
             "year": np.full(n, ctx.year, dtype=np.int64),
             **ctx.official_columns,
@@ -110,30 +112,29 @@ def _official_ratings(ctx: YearContext, outcomes: list[Outcome]) -> pd.DataFrame
             "capped_by": categorical(names, code),
             "discipline_review": _flag(outcomes, "discipline_review", n),
         },
-        columns=OUTPUT_COLUMNS["official_ratings"],
-        copy=False,
+        OUTPUT_COLUMNS["official_ratings"],
     )
 
 
-def _party_org_classifications(ctx: YearContext, outcomes: list[Outcome]) -> pd.DataFrame:
+def _party_org_classifications(ctx: YearContext, outcomes: list[Outcome]) -> Columns:
     rows = ctx.party_rows
     final, code, names = _capped(ctx.party_proposed, outcomes)
-    return pd.DataFrame(
+    party_orgs = partial(column, ctx.records, "party_orgs")
+    return Columns(  # texts made when read (scoring.held)
         {
             "year": np.full(len(rows), ctx.year, dtype=np.int64),
-            "party_org_id": column(ctx.records, "party_orgs", "party_org_id").take(rows),
-            "unit_id": column(ctx.records, "party_orgs", "unit_id").take(rows),
-            "proposed_classification": label_column(ctx.party, ctx.party_proposed),
-            "final_classification": label_column(ctx.party, final),
-            "capped_by": text_column(pa.array(names, type=pa.large_string()).take(code)),
+            "party_org_id": lambda: party_orgs("party_org_id").take(rows),
+            "unit_id": lambda: party_orgs("unit_id").take(rows),
+            "proposed_classification": partial(label_column, ctx.party, ctx.party_proposed),
+            "final_classification": partial(label_column, ctx.party, final),
+            "capped_by": lambda: text_column(pa.array(names, type=pa.large_string()).take(code)),
         },
-        columns=OUTPUT_COLUMNS["party_org_classifications"],
+        OUTPUT_COLUMNS["party_org_classifications"],
     )
 
 
-def _empty(columns: list[str]) -> pd.DataFrame:
-    df = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-    return df.astype({"year": "int64"}) if "year" in columns else df
+def _empty(columns: list[str]) -> Columns:
+    return Columns({c: np.zeros(0, dtype=np.int64 if c == "year" else object) for c in columns})
 
 
 def _year_notes(ctx: YearContext) -> list[str]:

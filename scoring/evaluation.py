@@ -10,6 +10,7 @@ import pandas as pd
 
 from .criteria import Criteria
 from .explain import Explanation, explain, party_org_names_of
+from .held import Columns
 from .records import Records
 from .rules.party_org import RUN_COLUMNS
 from .rules.wording import format_score
@@ -61,6 +62,21 @@ OUTPUT_COLUMNS = {
     "decisions": ["year", "subject_type", "subject_id", "rule_id", "clause", "outcome", "evidence"],
 }
 TABLES = tuple(OUTPUT_COLUMNS)
+# The tables an evaluation holds as columns until read (`Columns`): the five and the runs.
+HELD = (*TABLES, "party_org_runs")
+
+
+def _held(name: str) -> property:
+    """An Evaluation's table: given as a DataFrame, or held as `Columns` and built when read."""
+
+    def get(self) -> pd.DataFrame:
+        got = self.__dict__[name]
+        return got.build() if isinstance(got, Columns) else got
+
+    def put(self, value) -> None:
+        self.__dict__[name] = value
+
+    return property(get, put, doc=f"The `{name}` table (a DataFrame).")
 
 
 @dataclass
@@ -70,6 +86,10 @@ class Evaluation:
     `party_org_runs` holds, for each party organisation whose cap applies, the years and bands
     of the unit's run (party_org_id, unit_id, streak_years, streak_bands: `;`-separated like
     `removal_triggers`), so that views never parse a decision's evidence.
+
+    Each table is a DataFrame when read. `evaluate` gives them as `scoring.held.Columns`, built
+    into the DataFrame on first reading: a what-if and its `compare` read few of them
+    (`column`, `held`). A DataFrame assigned or given to the constructor is kept as it is.
     """
 
     year: int
@@ -86,6 +106,28 @@ class Evaluation:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLES}
+
+    def column(self, table: str, name: str):
+        """One column of a table as an array, without building the DataFrame while the table
+        is still held as columns (`compare` reads a what-if's tables this way)."""
+        got = self.__dict__[table]
+        if isinstance(got, Columns) and got.frame is None:
+            return got.get(name)
+        s = (got.frame if isinstance(got, Columns) else got)[name]
+        return s.array if isinstance(s.dtype, pd.api.extensions.ExtensionDtype) else s.to_numpy()
+
+    def held(self, table: str, name: str):
+        """An array held beside a table's columns (not one of them), or None once the table
+        has been read or replaced: what the engine knows of the rows the DataFrame does not say."""
+        got = self.__dict__[table]
+        return (
+            got.get(name) if isinstance(got, Columns) and got.frame is None and name in got.arrays else None
+        )
+
+    def size(self, table: str) -> int:
+        """The number of rows of a table (without building it)."""
+        got = self.__dict__[table]
+        return len(got.frame if isinstance(got, Columns) and got.frame is not None else got)
 
     def counts(self) -> dict[str, int]:
         """The headline numbers: units per band, caps, triggers, party organisations capped."""
@@ -147,3 +189,7 @@ class Evaluation:
             or (self.official_ratings["official_id"] == sid).any()
             or (self.party_org_classifications["party_org_id"] == sid).any()
         )
+
+
+for _name in HELD:  # the dataclass's fields stay; reading one builds a held table
+    setattr(Evaluation, _name, _held(_name))

@@ -14,6 +14,7 @@ of the unit count, and a year under another head breaks the run (`head_streak_ow
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -110,7 +111,7 @@ def head_reform_band(ctx: YearContext, rule: Rule) -> Outcome:
     t = cols.stop - 1  # the year column read; none when the matrices do not reach back
     counts = t >= 0 and bool(ctx.countable[t])
     unit_band = ctx.band[ctx.official_unit, t] if counts else np.full(len(ctx.official_rows), -1)
-    may, recommended = ctx.central_scope(ctx.official_unit)
+    may, recommended = ctx.official_scope
     fires = ctx.is_head & head_band_capped(unit_band, crit) & may
     cap = crit.cap_level(rule.id, ctx.cadre)
     f = np.flatnonzero(fires)
@@ -143,7 +144,7 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
     """
     crit = ctx.crit
     cols = cadre_columns(ctx)
-    may, recommended = ctx.central_scope(ctx.official_unit)
+    may, recommended = ctx.official_scope
     heads = np.flatnonzero(ctx.is_head & may)
     h_idx = ctx.official_rows[heads]  # heads of the year, rows of the officials table
     h_unit = ctx.codes["officials"][h_idx]
@@ -153,13 +154,16 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
     trig = np.flatnonzero(hs.fires)
     years = ctx.years[cols].astype(str).astype(object)
     actions = ";".join(rule.spec["actions"])
+    ids = ctx.official_ids(heads[trig])
+    run_years = run_lists(hs.run[trig], years)
+    run_bands = run_lists(hs.run[trig], labels(ctx.bands, band[trig]))
     triggers = table(
         {
             "year": np.full(len(trig), ctx.year, dtype=np.int64),
             "unit_id": ctx.unit_ids[h_unit[trig]],
-            "official_id": text_column(ctx.official_ids(heads[trig])),
-            "streak_years": run_lists(hs.run[trig], years),
-            "streak_bands": run_lists(hs.run[trig], labels(ctx.bands, band[trig])),
+            "official_id": partial(text_column, ids),
+            "streak_years": run_years,
+            "streak_bands": run_bands,
             "actions": np.full(len(trig), actions, dtype=object),
         }
     )
@@ -168,15 +172,13 @@ def head_removal_streak(ctx: YearContext, rule: Rule) -> Outcome:
     names = ctx.unit_names[h_unit[trig]]
     evidence = [
         f"{name}: {run_words(sy, sb)} — {len(sy.split(';'))} năm liên tục{own}; {words}"
-        for name, sy, sb in zip(names, triggers["streak_years"], triggers["streak_bands"], strict=True)
+        for name, sy, sb in zip(names, run_years, run_bands, strict=True)
     ]
     outcome = np.full(
         len(trig), "Người đứng đầu thuộc diện xem xét " + ", ".join(rule.spec["actions"]), dtype=object
     )
     outcome = ctx.recommended(outcome, recommended[heads[trig]], h_unit[trig])
-    decisions = decision_rows(
-        ctx.year, "official", triggers["official_id"].to_numpy(), rule, outcome, evidence, order=heads[trig]
-    )
+    decisions = decision_rows(ctx.year, "official", ids, rule, outcome, evidence, order=heads[trig])
     fires = np.zeros(len(ctx.official_rows), dtype=bool)
     fires[heads[trig]] = True
     return Outcome(rule, "official", fires, decisions, tables={"removal_triggers": triggers})

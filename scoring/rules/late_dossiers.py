@@ -11,6 +11,7 @@ never as rounded floats; `handled = 0` means no rate and no cap. The reading
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +22,7 @@ from . import Outcome
 from .wording import (
     by_level,
     capped_words,
+    coded_texts,
     exact_product,
     late_evidence,
     not_above,
@@ -114,7 +116,7 @@ def official_late_dossiers(ctx: YearContext, rule: Rule) -> Outcome:
     """
     crit = ctx.crit
     late, handled = ctx.official_counts
-    may, recommended = ctx.central_scope(ctx.official_unit)
+    may, recommended = ctx.official_scope
     fires = late_fires(late, handled, "official", crit) & may
     cap = crit.cap_level(rule.id, ctx.cadre)
     proposed = ctx.proposed
@@ -122,11 +124,16 @@ def official_late_dossiers(ctx: YearContext, rule: Rule) -> Outcome:
     review = fires if crit["discipline_flag_when_unchanged"] else fires & (cap > proposed)
     f = np.flatnonzero(fires)
     head = f"Không được xếp loại {not_above(ctx.cadre, cap)}"
-    outcome = by_level(ctx.cadre, cap, head, "; xem xét kỷ luật nếu có vi phạm")[proposed[f]]
-    outcome = ctx.recommended(outcome, recommended[f], ctx.official_unit[f])
-    ids = ctx.official_ids(f)
-    evidence = late_evidence(
-        late[f], handled[f], threshold_words("official", crit), crit["rate_rounding_decimals"]
+    levels = by_level(ctx.cadre, cap, head, "; xem xét kỷ luật nếu có vi phạm")
+    # as codes into the few texts (numpy's indexing: a missing level, -1, takes the last)
+    texts, codes = ctx.recommended_codes(
+        levels, proposed[f] % len(levels), recommended[f], ctx.official_unit[f]
+    )
+    outcome = coded_texts(texts, codes)
+    ids = partial(ctx.official_ids, f)  # taken when read: compare keys officials by row
+    # worded when the decisions are read: a national what-if compares outcomes, not evidence
+    evidence = partial(
+        late_evidence, late[f], handled[f], threshold_words("official", crit), crit["rate_rounding_decimals"]
     )
     decisions = decision_rows(ctx.year, "official", ids, rule, outcome, evidence, order=f)
     return Outcome(rule, "official", fires, decisions, cap=cap, flags={"discipline_review": review})

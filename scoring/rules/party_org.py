@@ -64,21 +64,22 @@ def party_org_streak(ctx: YearContext, rule: Rule) -> Outcome:
     cap, barred = tsvm_cap(ctx, rule, ctx.party)
     f = np.flatnonzero(fires)
     units = po_unit[f]
+    run_years = run_lists(run[f], ctx.years.astype(str).astype(object))
+    run_bands = run_lists(run[f], labels(ctx.bands, ctx.band[units]))
+    ids = ctx.party_org_ids[f]
     runs = table(
         {
-            "party_org_id": ctx.party_org_ids[f],
+            "party_org_id": ids,
             "unit_id": ctx.unit_ids[units],
-            "streak_years": run_lists(run[f], ctx.years.astype(str).astype(object)),
-            "streak_bands": run_lists(run[f], labels(ctx.bands, ctx.band[units])),
+            "streak_years": run_years,
+            "streak_bands": run_bands,
         }
     )
     outcome = by_level(ctx.party, cap, f"Tổ chức cơ sở đảng {barred}")[ctx.party_proposed[f]]
     names = ctx.unit_names[units]
     evidence = [
         f"{name}: {run_words(sy, sb)}; {words}"
-        for name, sy, sb in zip(names, runs["streak_years"], runs["streak_bands"], strict=True)
+        for name, sy, sb in zip(names, run_years, run_bands, strict=True)
     ]
-    decisions = decision_rows(
-        ctx.year, "party_org", runs["party_org_id"].to_numpy(), rule, outcome, evidence, order=f
-    )
+    decisions = decision_rows(ctx.year, "party_org", ids, rule, outcome, evidence, order=f)
     return Outcome(rule, "party_org", fires, decisions, cap=cap, extras={"party_org_runs": runs})

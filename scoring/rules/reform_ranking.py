@@ -11,6 +11,7 @@ recorded band is decided the same way, since that is what its own evaluation wou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -151,24 +152,26 @@ def _unit_sort_keys(ctx: YearContext) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return cache[labels_]
 
 
-def unit_ranking_table(ctx: YearContext, band: np.ndarray, eligible: np.ndarray, reasons) -> pd.DataFrame:
-    """The `unit_ranking` table; `band`, `eligible` and `reasons` follow `ctx.unit_rows`."""
+def unit_ranking_table(ctx: YearContext, band: np.ndarray, eligible: np.ndarray, reasons) -> dict:
+    """The columns of the `unit_ranking` table; `band`, `eligible` and `reasons` follow `ctx.unit_rows`.
+
+    Texts are given as functions that make them (`scoring.held.Columns`): pandas' text
+    columns cost more to build than the ranking itself, and a what-if reads few of them."""
     r = ctx.ranking
     take = np.argsort(r.position)  # table position -> index in ctx.unit_rows
     rows = r.rows
     s_cents = ctx.score[rows, -1]
-    return pd.DataFrame(
-        {
-            "year": np.full(len(rows), ctx.year, dtype=np.int64),
-            "unit_id": column(ctx.records, "units", "unit_id").take(rows),
-            "unit_name": column(ctx.records, "units", "unit_name").take(rows),
-            "group": column(ctx.records, "units", "group").take(rows),
-            "score": np.where(s_cents >= 0, s_cents / 100.0, np.nan),
-            "rank_in_group": pd.arrays.IntegerArray(r.rank, r.rank == 0),
-            "band_by_score": label_column(ctx.bands, ctx.by_score[rows, -1]),
-            "late_rate": late_rate(ctx.late[rows, -1], ctx.handled[rows, -1]),
-            "band": label_column(ctx.bands, band[take]),
-            "emulation_eligible": eligible[take],
-            "reasons": text_column(np.asarray(reasons, dtype=object)[take]),
-        }
-    )
+    units = partial(column, ctx.records, "units")
+    return {
+        "year": np.full(len(rows), ctx.year, dtype=np.int64),
+        "unit_id": lambda: units("unit_id").take(rows),
+        "unit_name": lambda: units("unit_name").take(rows),
+        "group": lambda: units("group").take(rows),
+        "score": np.where(s_cents >= 0, s_cents / 100.0, np.nan),
+        "rank_in_group": partial(pd.arrays.IntegerArray, r.rank, r.rank == 0),
+        "band_by_score": partial(label_column, ctx.bands, ctx.by_score[rows, -1]),
+        "late_rate": late_rate(ctx.late[rows, -1], ctx.handled[rows, -1]),
+        "band": partial(label_column, ctx.bands, band[take]),
+        "emulation_eligible": eligible[take],
+        "reasons": lambda: text_column(np.asarray(reasons, dtype=object)[take]),
+    }

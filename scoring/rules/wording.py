@@ -9,12 +9,14 @@ Percentages are computed from the integer counts (rounded half up), never from a
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..held import Columns
 from ..labels import Scale
 
 INT64_HEADROOM = 2**62  # below this, a product of int64 values is exact
@@ -48,15 +50,23 @@ def text_column(values) -> pd.arrays.ArrowStringArray:
     return pd.array(values, dtype=TEXT)
 
 
-def table(columns: dict) -> pd.DataFrame:
+def coded_texts(texts: np.ndarray, codes: np.ndarray) -> pa.DictionaryArray:
+    """Texts given as codes into a few distinct ones, as Arrow (decoded when the table is
+    built): a national year's outcomes never become a million Python strings."""
+    indices = pa.array(np.asarray(codes, dtype=np.int32))
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(texts), type=pa.large_string()))
+
+
+def table(columns: dict) -> Columns:
     """An output table from columns: texts (object arrays, lists) become Arrow text columns
-    without pandas inferring their type; numbers, flags and Arrow columns are kept as they are."""
+    without pandas inferring their type; numbers, flags and Arrow columns are kept as they are.
+    Held as columns (`scoring.held`): texts are converted, and the DataFrame built, when read."""
     out = {}
     for name, values in columns.items():
         if isinstance(values, np.ndarray) and values.dtype == object or isinstance(values, list):
-            values = text_column(values)
+            values = partial(text_column, values)
         out[name] = values
-    return pd.DataFrame(out, copy=False)
+    return Columns(out)
 
 
 _DTYPES: dict[tuple, pd.CategoricalDtype] = {}
