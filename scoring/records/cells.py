@@ -140,7 +140,7 @@ def typed_table(table, df, where, crit: Criteria, problems, notes, digits: int |
             t.groups(c, texts[c.name])
         else:
             t.labels(c, texts[c.name], years)
-    frame = pd.DataFrame(t.out)
+    frame = pd.DataFrame(t.out, copy=False)  # each column its own array: no copy into blocks
     _row_checks(table, frame, t, complete)
     return Typed(frame, t.invalid, complete, where)
 
@@ -244,9 +244,13 @@ class _Table:
                 ),
                 over,
             )
-        self.invalid[c.name] = blank | bad | ambiguous | over
-        self.out[c.name] = np.where(self.invalid[c.name], 0, vals)
-        return np.where(self.invalid[c.name], -1, vals)
+        invalid = blank | bad | ambiguous | over
+        self.invalid[c.name] = invalid
+        if not invalid.any():  # the usual case: the values as read, no copies of a million rows
+            self.out[c.name] = vals
+            return vals
+        self.out[c.name] = np.where(invalid, 0, vals)
+        return np.where(invalid, -1, vals)
 
     def scores(self, c: Col, text: pd.Series) -> None:
         cents, blank, bad = parse_score(text)
