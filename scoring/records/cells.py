@@ -12,7 +12,7 @@ from ..criteria import Criteria
 from ..labels import MISSING, fold
 from .legacy import hint as legacy_hint
 from .legacy import legacy_cells
-from .parse import as_text, float_text, label_levels, non_ascii_digits, parse_int, parse_score
+from .parse import as_text, float_text, label_levels, non_ascii_digits, parse_int, parse_score, plain_text
 from .problems import Collector, Problem
 from .schema import (
     DOC_COLUMNS,
@@ -324,7 +324,10 @@ class _Table:
         blank = (text == "").to_numpy()
         accepted = _accepted_text(fam, c.kind)
         # never an unknown label without the hint when it is TCVN3 or VNI text
-        legacy = self._legacy(c, text.where(p.unknown, ""), _known(fam)) if p.unknown.any() else p.unknown
+        if p.unknown.any():
+            legacy = self._legacy(c, plain_text(text).where(p.unknown, ""), _known(fam))
+        else:
+            legacy = p.unknown
         self.col.add(
             c.name, text, f"nhãn không được chấp nhận; cần một trong: {accepted}", p.unknown & ~legacy
         )
@@ -335,7 +338,7 @@ class _Table:
         self.out[c.name + "_other_era"] = p.other_era
         self.out[c.name + "_blank"] = blank
         if c.name in KEEP_LABEL_TEXT:
-            self.out[c.name + "_text"] = text
+            self.out[c.name + "_text"] = plain_text(text)
 
 
 def _known(fam):

@@ -83,6 +83,8 @@ def as_text(s: pd.Series) -> pd.Series:
             arr = pc.if_else(arr, "true", "false")
         text = pd.Series(pd.array(pc.cast(arr, pa.string()), dtype="str"), index=s.index)
         return text.fillna("")
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return _category_text(s)
     if s.dtype != "str":
         s = s.astype("str")
     if s.hasnans:
@@ -90,7 +92,34 @@ def as_text(s: pd.Series) -> pd.Series:
     return s.str.strip()
 
 
+def _category_text(s: pd.Series) -> pd.Series:
+    """A label column read as a dictionary (Parquet), trimmed once per category; still categorical.
+
+    A blank cell is the category "", and two categories that differ only by spaces become one.
+    """
+    trimmed = [*as_text(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype="str")), ""]
+    codes, categories = pd.factorize(np.array(trimmed, dtype=object))
+    # the code -1 (a missing cell) takes the last entry, the blank one
+    at = codes[s.cat.codes.to_numpy()]
+    return pd.Series(pd.Categorical.from_codes(at, categories=categories), index=s.index)
+
+
+def plain_text(text: pd.Series) -> pd.Series:
+    """The text as pandas' strings (a label column read as a dictionary spelled out by Arrow:
+    pandas' own `astype("str")` of a Categorical goes through a Python object per row)."""
+    if not isinstance(text.dtype, pd.CategoricalDtype):
+        return text
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    categories = pa.array(np.asarray(text.cat.categories, dtype=object), type=pa.large_string())
+    spelled = pc.take(categories, pa.array(text.cat.codes.to_numpy()))
+    return pd.Series(pd.array(spelled, dtype="str"), index=text.index)
+
+
 def _factorize(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(text.dtype, pd.CategoricalDtype):  # already coded, once per label
+        return text.cat.codes.to_numpy(), np.asarray(text.cat.categories, dtype=object)
     codes, uniques = pd.factorize(text)
     return codes, np.asarray(uniques, dtype=object)
 

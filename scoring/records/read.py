@@ -258,9 +258,24 @@ def _sheet_problems(src: Source, grid, start: int, header: list[str], problems: 
     return covered
 
 
+# Label columns: a few distinct texts in a million rows, stored by Parquet as a dictionary and
+# read as one (a pandas Categorical): never spelled out row by row, folded once per label.
+_DICTIONARY_KINDS = ("band", "role", "rating", "classification")
+
+
 def _read_parquet(src: Source, files: Files, problems: list[Problem]) -> pd.DataFrame | None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    labels = {fold(c.name) for c in SCHEMAS.get(src.table, ()) if c.kind in _DICTIONARY_KINDS}
     try:
-        df = pd.read_parquet(files.mapped(src.path))
+        fields = pq.ParquetFile(files.mapped(src.path)).schema_arrow
+        as_dictionary = [
+            f.name
+            for f in fields
+            if fold(f.name) in labels and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+        ]
+        df = pd.read_parquet(files.mapped(src.path), read_dictionary=as_dictionary or None)
     except OSError:
         raise
     except Exception as exc:  # pyarrow raises many kinds for a file that is no Parquet
@@ -272,7 +287,7 @@ def _read_parquet(src: Source, files: Files, problems: list[Problem]) -> pd.Data
     df = df.reset_index(drop=True)
     df.columns = [str(c) for c in df.columns]
     df.insert(0, "__row__", np.arange(1, len(df) + 1, dtype=np.int64))
-    df.attrs["decimal_comma"] = False
+    df.attrs = {"decimal_comma": False}  # not the attributes pandas may have stored in the file
     return df
 
 
