@@ -14,6 +14,7 @@ import pytest
 
 from scoring.keys import _arrow, _numbered, encode
 from scoring.records import ValidationError, load_records
+from scoring.records.parse import _small_factorize
 
 
 def _texts(*values) -> pd.Series:
@@ -153,3 +154,17 @@ def test_a_register_number_unknown_to_officials_is_reported_at_its_row(tmp_path)
     assert "đã có ở dòng 2" in text
     assert "official_dossiers.csv, dòng 3, cột official_id: giá trị «CB0000148»" in text
     assert "không có trong bảng officials" in text
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        np.array([402, 0, 402, 7, 0, 201], dtype=np.int64),  # a few labels × years: a table
+        np.array([10**9, 3, 10**9, 5], dtype=np.int64),  # spread far apart: hashed
+        np.array([], dtype=np.int64),
+    ],
+)
+def test_label_year_pairs_are_numbered_either_way(key):
+    codes, values = _small_factorize(key)
+    assert values[codes].tolist() == key.tolist()
+    assert sorted(values.tolist()) == sorted(set(key.tolist()))

@@ -133,10 +133,21 @@ def label_levels(text: pd.Series, years: np.ndarray | None, scales) -> Parsed:
     else:
         span = YEAR_RANGE[1] - YEAR_RANGE[0] + 1
         key = codes.astype(np.int64) * span + (np.clip(years, *YEAR_RANGE) - YEAR_RANGE[0])
-        inv, keys = pd.factorize(key)
-        keys = np.asarray(keys, dtype=np.int64)
+        inv, keys = _small_factorize(key)
         p = parse_labels(pd.Series(uniques[keys // span], dtype=object), keys % span + YEAR_RANGE[0], scales)
     return Parsed(p.levels[inv], p.unknown[inv], p.other_era[inv])
+
+
+def _small_factorize(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct values of non-negative integers; a table of their range when it is
+    small (a few labels × the years: no hashing of a million keys), else pandas' hashing."""
+    top = int(key.max()) + 1 if len(key) else 0
+    if top > 4 * len(key) + 65_536 or (len(key) and key.min() < 0):
+        inv, keys = pd.factorize(key)
+        return inv, np.asarray(keys, dtype=np.int64)
+    seen = np.zeros(top, dtype=bool)
+    seen[key] = True
+    return (np.cumsum(seen, dtype=np.int64) - 1)[key], np.flatnonzero(seen)
 
 
 def _to_int64(text: pd.Series) -> np.ndarray:
