@@ -86,7 +86,7 @@ def _numbered(arr: pa.ChunkedArray) -> tuple[np.ndarray, int] | None:
         return None
     width = int(lengths[np.argmax(filled)])
     # every id of one width, and no bytes behind a missing one: the ids lie end to end
-    if not ((lengths == width) | ((lengths == 0) & ~filled)).all():
+    if not np.where(filled, lengths == width, lengths == 0).all():
         return None
     ids = np.concatenate(parts).reshape(n_filled, width)
     first = ids[0].tobytes()

@@ -153,3 +153,14 @@ def test_label_year_pairs_are_numbered_either_way(key):
     codes, values = _small_factorize(key)
     assert values[codes].tolist() == key.tolist()
     assert sorted(values.tolist()) == sorted(set(key.tolist()))
+
+
+def test_a_missing_id_with_bytes_behind_it_is_hashed():
+    """Arrow lets a null slot keep bytes; then the ids do not lie end to end and are hashed."""
+    values = pa.array(["CB01", "CB02", "CB03"], type=pa.large_string())
+    validity = pa.array([True, False, True]).buffers()[1]
+    with_null = pa.LargeStringArray.from_buffers(3, values.buffers()[1], values.buffers()[2], validity, 1)
+    assert with_null.to_pylist() == ["CB01", None, "CB03"]
+    assert _numbered(pa.chunked_array([with_null])) is None
+    codes, n = encode(pd.Series(pd.array(with_null, dtype="str")))
+    assert codes[0][1] == -1 and codes[0][0] != codes[0][2] and n == 2
