@@ -110,3 +110,18 @@ def test_a_label_column_stored_as_numbers_is_refused_like_csv(tmp_path):
     assert {(p.row, p.column, p.value) for p in exc.value.problems} == {
         (i + 1, "role", str(i)) for i in range(len(df))
     }
+
+
+def test_columns_stored_from_pandas_categoricals_read_as_from_csv(tmp_path):
+    """A file written from a frame of Categoricals: ids and names stay text, labels are parsed."""
+    rows = [[int(r[0]), *r[1:]] for r in BASE_ROWS]
+    rows[2][4] = " head "
+    df = _officials(rows)
+    as_csv, as_parquet = _both(tmp_path, df)
+    df.astype({c: "category" for c in ("official_id", "full_name", "unit_id", "role")}).to_parquet(
+        as_parquet / "officials.parquet", index=False
+    )
+    from_csv = load_records(as_csv, criteria()).officials
+    from_parquet = load_records(as_parquet, criteria()).officials
+    assert from_parquet["unit_id"].dtype == from_parquet["official_id"].dtype == "str"
+    pd.testing.assert_frame_equal(from_parquet.drop(columns="row"), from_csv.drop(columns="row"))

@@ -12,11 +12,21 @@ from ..criteria import Criteria
 from ..labels import MISSING, fold
 from .legacy import hint as legacy_hint
 from .legacy import legacy_cells
-from .parse import as_text, float_text, label_levels, non_ascii_digits, parse_int, parse_score, plain_text
+from .parse import (
+    as_text,
+    float_text,
+    label_levels,
+    label_text,
+    non_ascii_digits,
+    parse_int,
+    parse_score,
+    plain_text,
+)
 from .problems import Collector, Problem
 from .schema import (
     DOC_COLUMNS,
     KEEP_LABEL_TEXT,
+    LABEL_KINDS,
     MAX_COUNT,
     OPTIONAL_EFFECT,
     REQUIRED_TABLES,
@@ -151,6 +161,8 @@ def _text_of(s: pd.Series, kind: str, digits: int | None) -> pd.Series:
         return s
     if kind == "score" and s.dtype.kind == "f":
         return float_text(s, digits)  # SPEC §2: a binary score as a spreadsheet shows it
+    if kind in LABEL_KINDS:
+        return label_text(s)  # a Parquet dictionary stays one: parsed once per label
     return as_text(s)
 
 

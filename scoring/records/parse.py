@@ -83,8 +83,8 @@ def as_text(s: pd.Series) -> pd.Series:
             arr = pc.if_else(arr, "true", "false")
         text = pd.Series(pd.array(pc.cast(arr, pa.string()), dtype="str"), index=s.index)
         return text.fillna("")
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return _category_text(s)
+    if isinstance(s.dtype, pd.CategoricalDtype):  # a Parquet column stored from a pandas Categorical
+        return plain_text(label_text(s))
     if s.dtype != "str":
         s = s.astype("str")
     if s.hasnans:
@@ -92,11 +92,13 @@ def as_text(s: pd.Series) -> pd.Series:
     return s.str.strip()
 
 
-def _category_text(s: pd.Series) -> pd.Series:
-    """A label column read as a dictionary (Parquet), trimmed once per category; still categorical.
-
-    A blank cell is the category "", and two categories that differ only by spaces become one.
+def label_text(s: pd.Series) -> pd.Series:
+    """A label column as text: `as_text`, but a column read as a dictionary (Parquet) stays one,
+    trimmed once per category. A blank cell is then the category "", and two categories that
+    differ only by spaces become one.
     """
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return as_text(s)
     trimmed = [*as_text(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype="str")), ""]
     codes, categories = pd.factorize(np.array(trimmed, dtype=object))
     # the code -1 (a missing cell) takes the last entry, the blank one

@@ -17,7 +17,7 @@ from ..labels import fold
 from .files import Files, Source
 from .legacy import SOURCE_NAMES, legacy_encoding
 from .problems import Problem
-from .schema import SCHEMAS
+from .schema import LABEL_KINDS, SCHEMAS
 from .sheets import SheetError, read_grid
 from .sources import unreadable
 
@@ -258,16 +258,13 @@ def _sheet_problems(src: Source, grid, start: int, header: list[str], problems: 
     return covered
 
 
-# Label columns: a few distinct texts in a million rows, stored by Parquet as a dictionary and
-# read as one (a pandas Categorical): never spelled out row by row, folded once per label.
-_DICTIONARY_KINDS = ("band", "role", "rating", "classification")
-
-
 def _read_parquet(src: Source, files: Files, problems: list[Problem]) -> pd.DataFrame | None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    labels = {fold(c.name) for c in SCHEMAS.get(src.table, ()) if c.kind in _DICTIONARY_KINDS}
+    # label columns, stored by Parquet as a dictionary, read as one (a pandas Categorical): never
+    # spelled out row by row, folded once per label
+    labels = {fold(c.name) for c in SCHEMAS.get(src.table, ()) if c.kind in LABEL_KINDS}
     try:
         fields = pq.ParquetFile(files.mapped(src.path)).schema_arrow
         as_dictionary = [
