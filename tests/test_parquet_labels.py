@@ -125,3 +125,23 @@ def test_columns_stored_from_pandas_categoricals_read_as_from_csv(tmp_path):
     from_parquet = load_records(as_parquet, criteria()).officials
     assert from_parquet["unit_id"].dtype == from_parquet["official_id"].dtype == "str"
     pd.testing.assert_frame_equal(from_parquet.drop(columns="row"), from_csv.drop(columns="row"))
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "Parquet file size is 0 bytes"),
+        (b"year,official_id\n2020,CB1\n", "Parquet magic bytes not found in footer"),
+    ],
+)
+def test_a_file_that_is_no_parquet_is_said_in_the_readers_words(tmp_path, body, reason):
+    data = write(tmp_path / "data", {"officials": None})
+    (data / "officials.parquet").write_bytes(body)
+    with pytest.raises(ValidationError) as exc:
+        load_records(data, criteria())
+    (p,) = [p for p in exc.value.problems if p.where == "officials.parquet"]
+    assert p.row is None
+    assert p.expected.startswith(
+        "không đọc được tệp Parquet (ArrowInvalid: Could not open Parquet input source"
+    )
+    assert reason in p.expected

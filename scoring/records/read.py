@@ -267,11 +267,14 @@ def _read_parquet(src: Source, files: Files, problems: list[Problem]) -> pd.Data
     labels = {fold(c.name) for c in SCHEMAS.get(src.table, ()) if c.kind in LABEL_KINDS}
     try:
         fields = pq.ParquetFile(files.mapped(src.path)).schema_arrow
-        as_dictionary = [
-            f.name
-            for f in fields
-            if fold(f.name) in labels and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
-        ]
+    except Exception:  # no Parquet, or unreadable: the reader below says why, in its own words
+        fields = []
+    as_dictionary = [
+        f.name
+        for f in fields
+        if fold(f.name) in labels and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+    ]
+    try:
         df = pd.read_parquet(files.mapped(src.path), read_dictionary=as_dictionary or None)
     except OSError:
         raise
