@@ -88,17 +88,23 @@ def _numbered(arr: pa.ChunkedArray) -> tuple[np.ndarray, int] | None:
     # every id of one width, and no bytes behind a missing one: the ids lie end to end
     if not np.where(filled, lengths == width, lengths == 0).all():
         return None
-    ids = np.concatenate(parts).reshape(n_filled, width)
-    first = ids[0].tobytes()
+    # one row per byte position, copied straight from Arrow's buffers (contiguous, so each check
+    # below is one pass over memory)
+    by_place = np.empty((width, n_filled), dtype=np.uint8)
+    at = 0
+    for part in parts:
+        rows = len(part) // width
+        by_place[:, at : at + rows] = part.reshape(rows, width).T
+        at += rows
+    first = by_place[:, 0].tobytes()
     digits = len(first) - len(first.rstrip(b"0123456789"))
     if not 0 < digits <= _MAX_DIGITS:
         return None
-    # one row per byte position (contiguous, so each check below is one pass over memory)
-    by_place = np.ascontiguousarray(ids.T)
     head = width - digits
     if head and not (by_place[:head] == by_place[:head, :1]).all():
         return None
-    tail = by_place[head:] - np.uint8(ord("0"))  # a byte below "0" wraps round above 9
+    tail = by_place[head:]
+    tail -= np.uint8(ord("0"))  # a byte below "0" wraps round above 9
     if (tail > 9).any():
         return None
     if digits % 2:  # pairs of digits as one number below 100 (fewer passes in int64)
@@ -111,11 +117,13 @@ def _numbered(arr: pa.ChunkedArray) -> tuple[np.ndarray, int] | None:
     low, high = int(numbers.min()), int(numbers.max())
     if high - low > 4 * n_filled + 65_536:
         return None
+    numbers -= low
     seen = np.zeros(high - low + 1, dtype=bool)
-    seen[numbers - low] = True
+    seen[numbers] = True
     dense = np.cumsum(seen, dtype=np.int64) - 1
     n_keys = int(dense[-1]) + 1
-    numbers -= low
+    if n_filled == len(lengths):  # no blank and no missing id: the usual case
+        return dense[numbers], n_keys
     codes = np.full(len(lengths), -1, dtype=np.int64)
     codes[filled] = dense[numbers]
     empty = ~filled & ~missing
