@@ -12,11 +12,21 @@ from ..criteria import Criteria
 from ..labels import MISSING, fold
 from .legacy import hint as legacy_hint
 from .legacy import legacy_cells
-from .parse import as_text, float_text, label_levels, non_ascii_digits, parse_int, parse_score
+from .parse import (
+    as_text,
+    float_text,
+    label_levels,
+    label_text,
+    non_ascii_digits,
+    parse_int,
+    parse_score,
+    plain_text,
+)
 from .problems import Collector, Problem
 from .schema import (
     DOC_COLUMNS,
     KEEP_LABEL_TEXT,
+    LABEL_KINDS,
     MAX_COUNT,
     OPTIONAL_EFFECT,
     REQUIRED_TABLES,
@@ -140,7 +150,7 @@ def typed_table(table, df, where, crit: Criteria, problems, notes, digits: int |
             t.groups(c, texts[c.name])
         else:
             t.labels(c, texts[c.name], years)
-    frame = pd.DataFrame(t.out)
+    frame = pd.DataFrame(t.out, copy=False)  # each column its own array: no copy into blocks
     _row_checks(table, frame, t, complete)
     return Typed(frame, t.invalid, complete, where)
 
@@ -151,6 +161,8 @@ def _text_of(s: pd.Series, kind: str, digits: int | None) -> pd.Series:
         return s
     if kind == "score" and s.dtype.kind == "f":
         return float_text(s, digits)  # SPEC §2: a binary score as a spreadsheet shows it
+    if kind in LABEL_KINDS:
+        return label_text(s)  # a Parquet dictionary stays one: parsed once per label
     return as_text(s)
 
 
@@ -244,9 +256,13 @@ class _Table:
                 ),
                 over,
             )
-        self.invalid[c.name] = blank | bad | ambiguous | over
-        self.out[c.name] = np.where(self.invalid[c.name], 0, vals)
-        return np.where(self.invalid[c.name], -1, vals)
+        invalid = blank | bad | ambiguous | over
+        self.invalid[c.name] = invalid
+        if not invalid.any():  # the usual case: the values as read, no copies of a million rows
+            self.out[c.name] = vals
+            return vals
+        self.out[c.name] = np.where(invalid, 0, vals)
+        return np.where(invalid, -1, vals)
 
     def scores(self, c: Col, text: pd.Series) -> None:
         cents, blank, bad = parse_score(text)
@@ -320,7 +336,10 @@ class _Table:
         blank = (text == "").to_numpy()
         accepted = _accepted_text(fam, c.kind)
         # never an unknown label without the hint when it is TCVN3 or VNI text
-        legacy = self._legacy(c, text.where(p.unknown, ""), _known(fam)) if p.unknown.any() else p.unknown
+        if p.unknown.any():
+            legacy = self._legacy(c, plain_text(text).where(p.unknown, ""), _known(fam))
+        else:
+            legacy = p.unknown
         self.col.add(
             c.name, text, f"nhãn không được chấp nhận; cần một trong: {accepted}", p.unknown & ~legacy
         )
@@ -331,7 +350,7 @@ class _Table:
         self.out[c.name + "_other_era"] = p.other_era
         self.out[c.name + "_blank"] = blank
         if c.name in KEEP_LABEL_TEXT:
-            self.out[c.name + "_text"] = text
+            self.out[c.name + "_text"] = plain_text(text)
 
 
 def _known(fam):

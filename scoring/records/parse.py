@@ -83,6 +83,8 @@ def as_text(s: pd.Series) -> pd.Series:
             arr = pc.if_else(arr, "true", "false")
         text = pd.Series(pd.array(pc.cast(arr, pa.string()), dtype="str"), index=s.index)
         return text.fillna("")
+    if isinstance(s.dtype, pd.CategoricalDtype):  # a Parquet column stored from a pandas Categorical
+        return plain_text(label_text(s))
     if s.dtype != "str":
         s = s.astype("str")
     if s.hasnans:
@@ -90,7 +92,36 @@ def as_text(s: pd.Series) -> pd.Series:
     return s.str.strip()
 
 
+def label_text(s: pd.Series) -> pd.Series:
+    """A label column as text: `as_text`, but a column read as a dictionary (Parquet) stays one,
+    trimmed once per category. A blank cell is then the category "", and two categories that
+    differ only by spaces become one.
+    """
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return as_text(s)
+    trimmed = [*as_text(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype="str")), ""]
+    codes, categories = pd.factorize(np.array(trimmed, dtype=object))
+    # the code -1 (a missing cell) takes the last entry, the blank one
+    at = codes[s.cat.codes.to_numpy()]
+    return pd.Series(pd.Categorical.from_codes(at, categories=categories), index=s.index)
+
+
+def plain_text(text: pd.Series) -> pd.Series:
+    """The text as pandas' strings (a label column read as a dictionary spelled out by Arrow:
+    pandas' own `astype("str")` of a Categorical goes through a Python object per row)."""
+    if not isinstance(text.dtype, pd.CategoricalDtype):
+        return text
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    categories = pa.array(np.asarray(text.cat.categories, dtype=object), type=pa.large_string())
+    spelled = pc.take(categories, pa.array(text.cat.codes.to_numpy()))
+    return pd.Series(pd.array(spelled, dtype="str"), index=text.index)
+
+
 def _factorize(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(text.dtype, pd.CategoricalDtype):  # already coded, once per label
+        return text.cat.codes.to_numpy(), np.asarray(text.cat.categories, dtype=object)
     codes, uniques = pd.factorize(text)
     return codes, np.asarray(uniques, dtype=object)
 
@@ -104,10 +135,21 @@ def label_levels(text: pd.Series, years: np.ndarray | None, scales) -> Parsed:
     else:
         span = YEAR_RANGE[1] - YEAR_RANGE[0] + 1
         key = codes.astype(np.int64) * span + (np.clip(years, *YEAR_RANGE) - YEAR_RANGE[0])
-        inv, keys = pd.factorize(key)
-        keys = np.asarray(keys, dtype=np.int64)
+        inv, keys = _small_factorize(key)
         p = parse_labels(pd.Series(uniques[keys // span], dtype=object), keys % span + YEAR_RANGE[0], scales)
     return Parsed(p.levels[inv], p.unknown[inv], p.other_era[inv])
+
+
+def _small_factorize(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct values of non-negative integers; a table of their range when it is
+    small (a few labels × the years: no hashing of a million keys), else pandas' hashing."""
+    top = int(key.max()) + 1 if len(key) else 0
+    if top > 4 * len(key) + 65_536 or (len(key) and key.min() < 0):
+        inv, keys = pd.factorize(key)
+        return inv, np.asarray(keys, dtype=np.int64)
+    seen = np.zeros(top, dtype=bool)
+    seen[key] = True
+    return (np.cumsum(seen, dtype=np.int64) - 1)[key], np.flatnonzero(seen)
 
 
 def _to_int64(text: pd.Series) -> np.ndarray:

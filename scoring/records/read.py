@@ -17,7 +17,7 @@ from ..labels import fold
 from .files import Files, Source
 from .legacy import SOURCE_NAMES, legacy_encoding
 from .problems import Problem
-from .schema import SCHEMAS
+from .schema import LABEL_KINDS, SCHEMAS
 from .sheets import SheetError, read_grid
 from .sources import unreadable
 
@@ -259,8 +259,23 @@ def _sheet_problems(src: Source, grid, start: int, header: list[str], problems: 
 
 
 def _read_parquet(src: Source, files: Files, problems: list[Problem]) -> pd.DataFrame | None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # label columns, stored by Parquet as a dictionary, read as one (a pandas Categorical): never
+    # spelled out row by row, folded once per label
+    labels = {fold(c.name) for c in SCHEMAS.get(src.table, ()) if c.kind in LABEL_KINDS}
     try:
-        df = pd.read_parquet(files.mapped(src.path))
+        fields = pq.ParquetFile(files.mapped(src.path)).schema_arrow
+    except Exception:  # no Parquet, or unreadable: the reader below says why, in its own words
+        fields = []
+    as_dictionary = [
+        f.name
+        for f in fields
+        if fold(f.name) in labels and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+    ]
+    try:
+        df = pd.read_parquet(files.mapped(src.path), read_dictionary=as_dictionary or None)
     except OSError:
         raise
     except Exception as exc:  # pyarrow raises many kinds for a file that is no Parquet
@@ -268,10 +283,12 @@ def _read_parquet(src: Source, files: Files, problems: list[Problem]) -> pd.Data
             Problem.of_file(src.where, f"không đọc được tệp Parquet ({type(exc).__name__}: {exc})")
         )
         return None
+    # the frame as read, renamed and numbered in place (a copy through _frame costs 0.05 s a million rows)
     df = df.reset_index(drop=True)
-    out = _frame([str(c) for c in df.columns], [df[c] for c in df.columns], 1)
-    out.attrs["decimal_comma"] = False
-    return out
+    df.columns = [str(c) for c in df.columns]
+    df.insert(0, "__row__", np.arange(1, len(df) + 1, dtype=np.int64))
+    df.attrs = {"decimal_comma": False}  # not the attributes pandas may have stored in the file
+    return df
 
 
 def read_table(src: Source, files: Files, problems: list[Problem], digits: int | None) -> pd.DataFrame | None:

@@ -129,7 +129,7 @@ def check_keys(typed: dict[str, Typed], sources: dict[str, Source], problems: li
                     "unit_id",
                     typed[t].frame["unit_id"],
                     "mã đơn vị không có trong bảng units",
-                    (c >= 0) & ~np.isin(c, known),
+                    (c >= 0) & ~_isin(c, known),
                 )
     # officials and their dossier counts
     ocodes = _id_codes(typed, [("officials", "official_id"), ("official_dossiers", "official_id")])
@@ -188,7 +188,7 @@ def check_keys(typed: dict[str, Typed], sources: dict[str, Source], problems: li
             "party_org_id",
             u.frame["party_org_id"],
             "mã tổ chức đảng không có trong bảng party_orgs",
-            (uc >= 0) & ~np.isin(uc, pc),
+            (uc >= 0) & ~_isin(uc, pc),
         )
         # the unit that units.party_org_id declares must be the unit party_orgs names
         decl = pd.DataFrame({"code": uc, "unit": u.frame["unit_id"], "row": u.frame["row"]})

@@ -36,6 +36,10 @@ OPTIONAL_EFFECT = {
 }
 
 
+# The kinds of column read against a scale of labels: a few distinct texts in a million rows.
+LABEL_KINDS = ("band", "role", "rating", "classification")
+
+
 @dataclass(frozen=True)
 class Col:
     name: str
