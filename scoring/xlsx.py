@@ -230,13 +230,17 @@ def text_widths(texts: pa.Array) -> np.ndarray:
 
 @dataclass
 class _Cells:
-    """One column's cells as XML (empty text for an empty cell) and what the layout needs:
-    the texts to measure, and for a wrapped column which of them each row shows (-1: none)."""
+    """One column's cells as XML (null for an empty cell, which the row's join leaves out) and
+    what the layout needs: the texts to measure, and for a wrapped column which of them each
+    row shows (-1: none)."""
 
-    xml: pa.Array
+    xml: pa.Array | None
     texts: pa.Array
     row_text: np.ndarray | None = None
     widest_number: float = 0.0
+
+
+_NULL_TEXT = pa.scalar(None, pa.string())
 
 
 def _cells(col: Column, j: int, rows: pa.Array, strings: _Strings, styles: _Styles, bold=()) -> _Cells:
@@ -247,32 +251,30 @@ def _cells(col: Column, j: int, rows: pa.Array, strings: _Strings, styles: _Styl
     style = styles.xf(col.number_format, wrap=col.wrap)
     no_text = pa.array([], type=pa.string())
     if col.kind != "text":
-        cell = pc.binary_join_element_wise(
-            ref, rows, f'" s="{style}"><v>', pc.cast(arr, pa.string()), "</v></c>", ""
-        )
-        width = _number_width(arr, col.number_format)
-        return _Cells(pc.if_else(pc.is_valid(arr), cell, ""), no_text, widest_number=width)
+        value = pc.cast(arr, pa.string())  # null where empty, and so is the cell
+        cell = pc.binary_join_element_wise(ref, rows, f'" s="{style}"><v>', value, "</v></c>", "")
+        return _Cells(cell, no_text, widest_number=_number_width(arr, col.number_format))
     enc = pc.dictionary_encode(arr)
     uniques = enc.dictionary
     if not len(uniques):  # nothing but empty cells
-        return _Cells(pa.array([""] * len(arr), type=pa.string()), no_text, np.full(len(arr), -1))
+        return _Cells(None, no_text, np.full(len(arr), -1))
     ids = pc.cast(pa.array(strings.codes(uniques)), pa.string())
-    indices = enc.indices.fill_null(0)
     quote = pc.starts_with(uniques, FORMULA_START[0])
     for start in FORMULA_START[1:]:
         quote = pc.or_(quote, pc.starts_with(uniques, start))
     quoted = styles.xf(col.number_format, wrap=col.wrap, quote=True)
     s_of = pc.if_else(quote, f'" s="{quoted}" t="s"><v>', f'" s="{style}" t="s"><v>')
-    tail = pc.binary_join_element_wise(s_of, ids, "</v></c>", "")  # once per distinct text
-    cell = pc.binary_join_element_wise(ref, rows, tail.take(indices), "")
-    present = pc.and_(pc.is_valid(enc.indices), pc.not_equal(pc.utf8_length(arr.fill_null("")), 0))
+    filled = pc.not_equal(uniques, "")
+    tail = pc.if_else(filled, pc.binary_join_element_wise(s_of, ids, "</v></c>", ""), _NULL_TEXT)
+    xml = pc.binary_join_element_wise(ref, rows, tail.take(enc.indices), "")  # null where empty
     if col.wrap:
-        row_text = np.where(present.to_numpy(zero_copy_only=False), indices.to_numpy(), -1)
-        return _Cells(pc.if_else(present, cell, ""), uniques, row_text)
+        shown = np.append(filled.to_numpy(zero_copy_only=False), False)  # index -1: a missing value
+        indices = enc.indices.fill_null(-1).to_numpy()
+        return _Cells(xml, uniques, np.where(shown[indices], indices, -1))
     if len(uniques) > _WIDEST_CANDIDATES:  # the widest is among the longest
         lengths = pc.utf8_length(uniques).to_numpy(zero_copy_only=False)
         uniques = uniques.take(pa.array(np.argpartition(lengths, -_WIDEST_CANDIDATES)[-_WIDEST_CANDIDATES:]))
-    return _Cells(pc.if_else(present, cell, ""), uniques)
+    return _Cells(xml, uniques)
 
 
 def _auto_cells(col: Column, j: int, rows: pa.Array, strings: _Strings, styles: _Styles, bold=()) -> _Cells:
@@ -310,7 +312,9 @@ def _number_width(arr: pa.Array, number_format: str | None) -> float:
     return digits + (decimals + 0.5 if decimals else 0) + (1.7 if "%" in fmt else 0)
 
 
-def _layout(sheet: Sheet, cells: list[_Cells], line_height: float) -> tuple[list[float], np.ndarray, float]:
+def _layout(
+    sheet: Sheet, cells: list[_Cells], n: int, line_height: float
+) -> tuple[list[float], np.ndarray, float]:
     """Column widths fitted to the content, each data row's height, the header row's height.
 
     A wrapped text takes as many lines as its width over the column's, plus a margin for the
@@ -325,7 +329,7 @@ def _layout(sheet: Sheet, cells: list[_Cells], line_height: float) -> tuple[list
     for w in words:
         longest_word.append(float(measured[at : at + len(w)].max()) * 1.08)
         at += len(w)
-    widths, lines = [], np.ones(len(cells[0].xml) if cells else 0)
+    widths, lines = [], np.ones(n if cells else 0)
     head_lines = 1
     for col, c, hw, word in zip(sheet.columns, cells, header_widths, longest_word, strict=True):
         texts = measured[at : at + len(c.texts)]
@@ -349,7 +353,7 @@ def _sheet_xml(sheet: Sheet, strings: _Strings, styles: _Styles, first: bool, li
     start = 2 if sheet.header_row else 1
     rows = pc.cast(pa.array(np.arange(start, start + n)), pa.string())
     cells = [_cells(col, j, rows, strings, styles, sheet.bold_rows) for j, col in enumerate(sheet.columns)]
-    widths, heights, head_height = _layout(sheet, cells, line_height)
+    widths, heights, head_height = _layout(sheet, cells, n, line_height)
     head = ""
     if sheet.header_row:
         bold = styles.xf(bold=True, wrap=True)
@@ -360,7 +364,7 @@ def _sheet_xml(sheet: Sheet, strings: _Strings, styles: _Styles, first: bool, li
         head += "</row>"
     body = b""
     if n and cells:
-        xml = [c.xml for c in cells]
+        xml = [c.xml for c in cells if c.xml is not None]
         tall = heights > line_height
         height = pc.if_else(
             pa.array(tall),
@@ -369,7 +373,9 @@ def _sheet_xml(sheet: Sheet, strings: _Strings, styles: _Styles, first: bool, li
             ),
             "",
         )
-        row_xml = pc.binary_join_element_wise('<row r="', rows, height, '">', *xml, "</row>", "")
+        row_xml = pc.binary_join_element_wise(
+            '<row r="', rows, height, '">', *xml, "</row>", "", null_handling="replace"
+        )
         body = _concat(row_xml)
     last = f"{column_letter(max(len(sheet.columns), 1) - 1)}{n + start - 1}"
     cols = "".join(
