@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -152,11 +153,22 @@ class _Strings:
 
 
 def _xml_text(texts: pa.Array) -> pa.Array:
-    """`_text` of each text of an Arrow array."""
-    texts = pc.replace_substring_regex(texts, r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{FFFE}\x{FFFF}]", "\ufffd")
+    """`_text` of each text of an Arrow array.
+
+    One look at the texts' bytes says which replacements can change anything (the bytes
+    looked for are ASCII, or 0xEF that starts U+FFFE and U+FFFF in UTF-8); usually none can,
+    and no pass is made over every text for nothing."""
+    data = np.frombuffer(_concat(texts), dtype=np.uint8)
+    control = (data < 0x20) & (data != 0x09) & (data != 0x0A) & (data != 0x0D)
+    if control.any() or (data == 0xEF).any():
+        texts = pc.replace_substring_regex(texts, r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{FFFE}\x{FFFF}]", "\ufffd")
     for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
-        texts = pc.replace_substring(texts, raw, escaped)
-    return pc.replace_substring_regex(texts, _EXCEL_ESCAPE.pattern, r"_x005F_\1")
+        if (data == ord(raw)).any():
+            texts = pc.replace_substring(texts, raw, escaped)
+    underscore = np.flatnonzero(data[:-1] == ord("_"))
+    if (data[underscore + 1] == ord("x")).any():
+        texts = pc.replace_substring_regex(texts, _EXCEL_ESCAPE.pattern, r"_x005F_\1")
+    return texts
 
 
 def _text(text: str) -> str:
@@ -211,20 +223,41 @@ def _as_arrow(col: Column) -> pa.Array:
 
 
 # Advance widths of Times New Roman (Liberation Serif) relative to a digit's: capitals wider,
-# i, l, t, f, r, spaces and stops narrower, m and w wider; marks add no width.
-_WIDTH_CLASSES = ((r"\p{Lu}", 0.4), (r"[fijlrtI.,;:' ]", -0.44), (r"[acesz]", -0.15), (r"[mwMW%]", 0.5))
+# i, l, t, f, r, spaces and stops narrower, m and w wider; marks add no width. A letter may be
+# in two classes (I is a capital and narrow; M and W capitals and wide).
+_WIDTH_CLASSES = (
+    (lambda ch: unicodedata.category(ch) == "Lu", 0.4),
+    ("fijlrtI.,;:' ".__contains__, -0.44),
+    ("acesz".__contains__, -0.15),
+    ("mwMW%".__contains__, 0.5),
+)
 _WIDEST_CANDIDATES = 64
 
 
 def text_widths(texts: pa.Array) -> np.ndarray:
     """Each text's printed width in digit widths (Excel's column unit), estimated per kind of
     letter, so that a column of codes in capitals gets the room a column of names does not
-    need."""
+    need.
+
+    The texts' code points are read as one numpy array; each distinct code point is classed
+    once, and a text's count of each class is a difference of running sums (no regular
+    expression per class over every text)."""
     texts = pc.utf8_normalize(texts.fill_null(""), "NFC")
-    width = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.float64)
-    for pattern, extra in _WIDTH_CLASSES:
-        counts = pc.count_substring_regex(texts, pattern).to_numpy(zero_copy_only=False)
-        width += extra * counts
+    lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False)
+    width = lengths.astype(np.float64)
+    if not len(texts) or not lengths.any():
+        return width * 1.03
+    points = np.frombuffer(bytes(_concat(texts)).decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
+    present = np.flatnonzero(np.bincount(points))
+    classes = np.zeros(int(present[-1]) + 1, dtype=np.uint8)
+    for point in present.tolist():
+        ch = chr(point)
+        classes[point] = sum(1 << k for k, (member, _) in enumerate(_WIDTH_CLASSES) if member(ch))
+    of_point = classes[points]
+    ends = np.cumsum(lengths)
+    for k, (_, extra) in enumerate(_WIDTH_CLASSES):
+        running = np.concatenate(([0], np.cumsum((of_point >> k) & 1)))
+        width += extra * (running[ends] - running[ends - lengths])
     return width * 1.03
 
 
@@ -419,6 +452,8 @@ def _concat(arr: pa.Array) -> memoryview:
     and no decoding into a Python text that the zip would encode again."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if not len(arr) or arr.buffers()[2] is None:
+        return memoryview(b"")
     width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
     offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset : arr.offset + len(arr) + 1]
     return memoryview(arr.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
