@@ -21,8 +21,8 @@ import pyarrow.csv as pcsv
 
 from . import __version__
 from .atomic import publish
-from .evaluate import OUTPUT_COLUMNS, Evaluation
-from .workbook import decisions_workbook
+from .evaluate import Evaluation
+from .workbook import decisions_workbook, output_table
 from .xlsx import FORMULA_START
 
 MAX_SPREADSHEET_ROWS = 100_000
@@ -257,7 +257,7 @@ def write_outputs(
     m = manifest(ev, scenario)
     files: dict[str, bytes | pd.DataFrame] = {}
     for name, df in tables.items():
-        df = df[OUTPUT_COLUMNS[name]]
+        df = output_table(name, df)
         if fmt == "parquet":
             files[f"{name}.parquet"] = df
         else:

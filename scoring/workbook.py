@@ -280,7 +280,14 @@ def _sheet(name: str, df: pd.DataFrame, ev: Evaluation) -> Sheet:
 
 
 def _tables(ev: Evaluation) -> dict[str, pd.DataFrame]:
-    return {name: getattr(ev, name)[OUTPUT_COLUMNS[name]] for name in OUTPUT_COLUMNS}
+    return {name: output_table(name, getattr(ev, name)) for name in OUTPUT_COLUMNS}
+
+
+def output_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The table with the columns of SPEC §3 in their order; the table itself when it has just
+    those (selecting copies every column: 2 ms for 20,000 officials, paid by each output)."""
+    columns = OUTPUT_COLUMNS[name]
+    return df if list(df.columns) == columns else df[columns]
 
 
 def decisions_workbook(ev: Evaluation, properties: dict[str, str], notices: list[str] | None = None) -> bytes:

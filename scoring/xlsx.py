@@ -135,7 +135,7 @@ class _Strings:
         self.size += len(arr)
         return np.arange(self.size - len(arr), self.size)
 
-    def xml(self) -> bytes:
+    def xml(self) -> tuple[bytes, memoryview | bytes, bytes]:
         texts = (
             pa.concat_arrays([p.cast(pa.string()) for p in self.parts])
             if self.parts
@@ -149,7 +149,7 @@ class _Strings:
         items = pc.binary_join_element_wise('<si><t xml:space="preserve">', _xml_text(texts), "</t></si>", "")
         n = len(texts)
         head = f'{_XML_HEAD}<sst xmlns="{_MAIN}" count="{n}" uniqueCount="{n}">'.encode()
-        return b"".join((head, _concat(items) if n else b"", b"</sst>"))
+        return head, _concat(items) if n else b"", b"</sst>"
 
 
 def _xml_text(texts: pa.Array) -> pa.Array:
@@ -381,7 +381,9 @@ def _layout(
     return widths, lines * line_height, head_lines * line_height
 
 
-def _sheet_xml(sheet: Sheet, strings: _Strings, styles: _Styles, first: bool, line_height: float) -> bytes:
+def _sheet_xml(
+    sheet: Sheet, strings: _Strings, styles: _Styles, first: bool, line_height: float
+) -> tuple[bytes, memoryview | bytes, bytes]:
     n = max((len(c.values) for c in sheet.columns), default=0)
     start = 2 if sheet.header_row else 1
     rows = pc.cast(pa.array(np.arange(start, start + n)), pa.string())
@@ -444,7 +446,7 @@ def _sheet_xml(sheet: Sheet, strings: _Strings, styles: _Styles, first: bool, li
         f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" fitToHeight="0"/>'
         f"{hf}</worksheet>"
     )
-    return b"".join((before.encode("utf-8"), body, after.encode("utf-8")))
+    return before.encode("utf-8"), body, after.encode("utf-8")
 
 
 def _concat(arr: pa.Array) -> memoryview:
@@ -484,7 +486,7 @@ def workbook_bytes(
     """
     strings, styles = _Strings(), _Styles()
     seen: set[str] = set()
-    parts: dict[str, str | bytes] = {}
+    parts: dict[str, str | tuple] = {}
     for i, sheet in enumerate(sheets, start=1):
         _check_name(sheet.name, seen)
         sheet_xml = _sheet_xml(sheet, strings, styles, i == 1, line_height=round(font_size * 1.3125, 2))
@@ -522,9 +524,11 @@ def workbook_bytes(
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
+            info._compresslevel = 1  # 3x faster than 6, 30% larger (zipfile's own writestr sets it so)
             part = parts[name]
-            data = part if isinstance(part, bytes) else part.encode("utf-8")
-            zf.writestr(info, data, compresslevel=1)  # 3x faster than 6, 30% larger
+            with zf.open(info, "w") as dest:  # a sheet's pieces compressed in turn, never joined
+                for piece in part if isinstance(part, tuple) else (part,):
+                    dest.write(piece if isinstance(piece, bytes | memoryview) else piece.encode("utf-8"))
     return buf.getvalue()
 
 
