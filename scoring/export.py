@@ -212,16 +212,36 @@ def _special_rows(arr: pa.Array) -> np.ndarray:
     if arr.buffers()[2] is None or offsets[-1] == offsets[0]:
         return np.zeros(len(arr), dtype=bool)
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[: offsets[-1]]
-    body = data[offsets[0] :]
-    hit = body == _QUOTE_BYTES[0]
-    for b in _QUOTE_BYTES[1:]:
-        hit |= body == b
+    hits = _positions_of(data[offsets[0] :], _QUOTE_BYTES)
     special = np.zeros(len(arr), dtype=bool)
-    special[np.searchsorted(offsets, np.flatnonzero(hit) + offsets[0], side="right") - 1] = True
+    special[np.searchsorted(offsets, hits + offsets[0], side="right") - 1] = True
     starts = offsets[:-1]
     filled = starts < offsets[1:]
     special[filled] |= np.isin(data[starts[filled]], _FORMULA_BYTES)
     return special
+
+
+_CHUNK = 1 << 18
+
+
+def _positions_of(body: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where any of the bytes `wanted` is in `body`, compared a quarter of a megabyte at a time
+    into two reused arrays: comparing the whole text at once made a new boolean array the size
+    of the column's text per byte looked for (21 MB for the national officials' names), and
+    filling fresh memory cost more than comparing (32 -> 8 ms)."""
+    hit = np.empty(min(len(body), _CHUNK), dtype=bool)
+    other = np.empty_like(hit)
+    found = []
+    for start in range(0, len(body), _CHUNK):
+        part = body[start : start + _CHUNK]
+        h, o = hit[: len(part)], other[: len(part)]
+        np.equal(part, wanted[0], out=h)
+        for b in wanted[1:]:
+            np.equal(part, b, out=o)
+            h |= o
+        if h.any():
+            found.append(np.flatnonzero(h) + start)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def manifest(ev: Evaluation, scenario: str | None = None) -> dict:

@@ -470,3 +470,17 @@ def test_a_year_column_of_one_value_or_several_reads_as_the_pandas_writer(years)
 
     df = pd.DataFrame({"year": years, "unit_id": ["U1"] * len(years)})
     assert _csv_bytes(df) == _pandas_csv(df)
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 7, 1 << 18])
+def test_cells_to_quote_are_found_across_the_scans_pieces(chunk, monkeypatch):
+    # the quote, comma and line break scan reads the text a piece at a time: a cell to quote
+    # must be found at a piece's first byte, its last, and across two pieces
+    from scoring import export
+
+    monkeypatch.setattr(export, "_CHUNK", chunk)
+    names = ["Nguyễn Văn An", 'Lê "Bình"', "Trần, Cường", "Đặng Thu\nHà", "Hồ Xuân", ",", "ab\r\n", "=Lê"]
+    df = pd.DataFrame({"full_name": pd.array(names * 3, dtype="str")})
+    assert export._csv_bytes(df) == _pandas_csv(df)
+    plain = pd.DataFrame({"full_name": pd.array(["Nguyễn Văn An", "Hồ Xuân"] * 3, dtype="str")})
+    assert export._csv_bytes(plain) == _pandas_csv(plain)
