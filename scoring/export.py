@@ -23,7 +23,7 @@ from . import __version__
 from .atomic import publish
 from .evaluate import Evaluation
 from .workbook import decisions_workbook, output_table
-from .xlsx import FORMULA_START
+from .xlsx import _FORMULA_PATTERN, FORMULA_START
 
 MAX_SPREADSHEET_ROWS = 100_000
 EXCEL_MAX_ROWS = 1_048_576  # rows of an Excel sheet, the header row included
@@ -194,17 +194,22 @@ def _guarded(arr: pa.Array) -> tuple[pa.Array, bool]:
 
     The pass reads the column's UTF-8 bytes as one numpy array (the bytes looked for are
     ASCII, never part of a multi-byte letter): a quote, comma or line break anywhere, or a
-    formula character first. The cells found are fixed once per distinct text (an evidence
-    column repeats a few wordings over many rows); only those become Python strings.
+    formula character first. The cells found are fixed by Arrow's kernels (an apostrophe
+    before a formula, quotes doubled and around): the evidence of the national decisions is a
+    different text on almost every row, and fixing each as a Python string cost 55,000 of them.
     """
     special = _special_rows(arr)
     if not special.any():
         return arr, False
-    enc = arr.filter(pa.array(special)).dictionary_encode()
-    plain = [neutralise(v) for v in enc.dictionary.to_pylist()]
-    shown = [_quote_py(v) for v in plain]
-    fixed = pa.array(shown, type=pa.string()).take(enc.indices)
-    return pc.replace_with_mask(arr, pa.array(special), fixed), shown != plain
+    mask = pa.array(special)
+    found = arr.filter(mask)
+    plain = pc.if_else(
+        pc.match_substring_regex(found, _FORMULA_PATTERN), pc.binary_join_element_wise("'", found, ""), found
+    )
+    to_quote = pc.match_substring_regex(plain, '[",\r\n]')
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(plain, '"', '""'), '"', "")
+    shown = pc.if_else(to_quote, quoted, plain)
+    return pc.replace_with_mask(arr, mask, shown), pc.any(to_quote).as_py() or False
 
 
 def _special_rows(arr: pa.Array) -> np.ndarray:
