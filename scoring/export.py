@@ -23,7 +23,7 @@ from . import __version__
 from .atomic import publish
 from .evaluate import Evaluation
 from .workbook import decisions_workbook, output_table
-from .xlsx import _FORMULA_PATTERN, FORMULA_START
+from .xlsx import FORMULA_PATTERN, FORMULA_START
 
 MAX_SPREADSHEET_ROWS = 100_000
 EXCEL_MAX_ROWS = 1_048_576  # rows of an Excel sheet, the header row included
@@ -204,7 +204,7 @@ def _guarded(arr: pa.Array) -> tuple[pa.Array, bool]:
     mask = pa.array(special)
     found = arr.filter(mask)
     plain = pc.if_else(
-        pc.match_substring_regex(found, _FORMULA_PATTERN), pc.binary_join_element_wise("'", found, ""), found
+        pc.match_substring_regex(found, FORMULA_PATTERN), pc.binary_join_element_wise("'", found, ""), found
     )
     to_quote = pc.match_substring_regex(plain, '[",\r\n]')
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(plain, '"', '""'), '"', "")

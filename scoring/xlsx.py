@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 # What a spreadsheet reads as the start of a formula (SPEC §5).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_PATTERN = "^[" + "".join("\\" + c if c in "-^]\\" else c for c in FORMULA_START) + "]"
+FORMULA_PATTERN = "^[" + "".join("\\" + c if c in "-^]\\" else c for c in FORMULA_START) + "]"
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 TRUNCATED_MARK = " …[đã cắt bớt]"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the zip's entries carry no time of their own
@@ -293,7 +293,7 @@ def _cells(col: Column, j: int, rows: pa.Array, strings: _Strings, styles: _Styl
     if not len(uniques):  # nothing but empty cells
         return _Cells(None, no_text, np.full(len(arr), -1))
     ids = pc.cast(pa.array(strings.codes(uniques)), pa.string())
-    quote = pc.match_substring_regex(uniques, _FORMULA_PATTERN)
+    quote = pc.match_substring_regex(uniques, FORMULA_PATTERN)
     quoted = styles.xf(col.number_format, wrap=col.wrap, quote=True)
     s_of = pc.if_else(quote, f'" s="{quoted}" t="s"><v>', f'" s="{style}" t="s"><v>')
     filled = pc.not_equal(uniques, "")
