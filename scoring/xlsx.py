@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 # What a spreadsheet reads as the start of a formula (SPEC §5).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# FORMULA_START as one pattern of Arrow's regular expressions (a character class, "-" escaped)
 FORMULA_PATTERN = "^[" + "".join("\\" + c if c in "-^]\\" else c for c in FORMULA_START) + "]"
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 TRUNCATED_MARK = " …[đã cắt bớt]"
