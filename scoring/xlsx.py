@@ -401,13 +401,14 @@ def _sheet_xml(
     if n and cells:
         xml = [c.xml for c in cells if c.xml is not None]
         tall = heights > line_height
-        height = pc.if_else(
-            pa.array(tall),
-            pc.binary_join_element_wise(
-                '" ht="', pc.cast(pa.array(heights), pa.string()), '" customHeight="1', ""
-            ),
-            "",
-        )
+        height = ""  # rows of one line keep the sheet's default height
+        if tall.any():  # written once per distinct height (a few), then taken for each row
+            levels, of_row = np.unique(np.where(tall, heights, 0.0), return_inverse=True)
+            texts = pc.binary_join_element_wise(
+                '" ht="', pc.cast(pa.array(levels), pa.string()), '" customHeight="1', ""
+            )
+            texts = pc.if_else(pa.array(levels > 0), texts, "")  # 0: a row of one line
+            height = texts.take(pa.array(of_row.reshape(-1)))
         row_xml = pc.binary_join_element_wise(
             '<row r="', rows, height, '">', *xml, "</row>", "", null_handling="replace"
         )
