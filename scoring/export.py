@@ -21,9 +21,9 @@ import pyarrow.csv as pcsv
 
 from . import __version__
 from .atomic import publish
-from .evaluate import OUTPUT_COLUMNS, Evaluation
-from .workbook import decisions_workbook
-from .xlsx import FORMULA_START
+from .evaluate import Evaluation
+from .workbook import decisions_workbook, output_table
+from .xlsx import FORMULA_PATTERN, FORMULA_START
 
 MAX_SPREADSHEET_ROWS = 100_000
 EXCEL_MAX_ROWS = 1_048_576  # rows of an Excel sheet, the header row included
@@ -130,13 +130,19 @@ def _arrow_text(s: pd.Series, name: str) -> tuple[pa.Array, bool]:
         v = s.to_numpy(dtype=np.float64, na_value=np.nan)
         ok = ~np.isnan(v)
         scaled = np.rint(np.where(ok, v, 0) * 10**decimals).astype(np.int64)
-        whole = pc.cast(pa.array(scaled // 10**decimals), pa.string())
-        frac = pc.utf8_lpad(pc.cast(pa.array(scaled % 10**decimals), pa.string()), decimals, "0")
-        text = pc.binary_join_element_wise(whole, frac, ".")
+        text = _one_digit_decimals(scaled, decimals)
+        if text is None:
+            whole = pc.cast(pa.array(scaled // 10**decimals), pa.string())
+            frac = pc.utf8_lpad(pc.cast(pa.array(scaled % 10**decimals), pa.string()), decimals, "0")
+            text = pc.binary_join_element_wise(whole, frac, ".")
         return (text if ok.all() else pc.if_else(pa.array(ok), text, "")), False
     if s.dtype.kind in "iu" or str(s.dtype) == "Int64":
         ints = s.astype("Int64")
-        text = pc.cast(pa.array(ints.to_numpy(dtype=np.int64, na_value=0)), pa.string())
+        values = ints.to_numpy(dtype=np.int64, na_value=0)
+        if len(values) and (values == values[0]).all():  # a year: one text, repeated
+            text = pa.repeat(pa.scalar(str(values[0])), len(values))
+        else:
+            text = pc.cast(pa.array(values), pa.string())
         missing = ints.isna().to_numpy()
         return (pc.if_else(pa.array(~missing), text, "") if missing.any() else text), False
     if isinstance(s.dtype, pd.CategoricalDtype):
@@ -156,6 +162,28 @@ def _arrow_text(s: pd.Series, name: str) -> tuple[pa.Array, bool]:
     return _guarded(arr.cast(pa.string()))
 
 
+def _one_digit_decimals(scaled: np.ndarray, decimals: int) -> pa.Array | None:
+    """'0.071429' for 71429 at 6 decimals, when every value is under 10 (a rate is at most 1):
+    None otherwise.
+
+    One cast of `scaled + 10**(decimals + 1)` gives each text at the same width, a leading
+    1 before the digits ('10071429'); in numpy that 1 gives way to the whole digit and the
+    point ('0.071429'). Half the work of casting the whole and the fraction apart and
+    joining them (a million late rates in the national CSV).
+    """
+    if not len(scaled) or scaled.min() < 0 or scaled.max() >= 10 ** (decimals + 1):
+        return None
+    width = decimals + 2
+    digits = pc.cast(pa.array(scaled + 10 ** (decimals + 1)), pa.string())
+    rows = np.frombuffer(digits.buffers()[2], dtype=np.uint8)[: len(scaled) * width].reshape(-1, width)
+    text = np.empty_like(rows)
+    text[:, 0] = rows[:, 1]
+    text[:, 1] = ord(".")
+    text[:, 2:] = rows[:, 2:]
+    offsets = np.arange(0, len(scaled) * width + 1, width, dtype=np.int32)
+    return pa.StringArray.from_buffers(len(scaled), pa.py_buffer(offsets), pa.py_buffer(text))
+
+
 _QUOTE_BYTES = np.frombuffer(b'",\r\n', dtype=np.uint8)
 _FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode(), dtype=np.uint8)
 
@@ -166,17 +194,22 @@ def _guarded(arr: pa.Array) -> tuple[pa.Array, bool]:
 
     The pass reads the column's UTF-8 bytes as one numpy array (the bytes looked for are
     ASCII, never part of a multi-byte letter): a quote, comma or line break anywhere, or a
-    formula character first. The cells found are fixed once per distinct text (an evidence
-    column repeats a few wordings over many rows); only those become Python strings.
+    formula character first. The cells found are fixed by Arrow's kernels (an apostrophe
+    before a formula, quotes doubled and around): the evidence of the national decisions is a
+    different text on almost every row, and fixing each as a Python string cost 55,000 of them.
     """
     special = _special_rows(arr)
     if not special.any():
         return arr, False
-    enc = arr.filter(pa.array(special)).dictionary_encode()
-    plain = [neutralise(v) for v in enc.dictionary.to_pylist()]
-    shown = [_quote_py(v) for v in plain]
-    fixed = pa.array(shown, type=pa.string()).take(enc.indices)
-    return pc.replace_with_mask(arr, pa.array(special), fixed), shown != plain
+    mask = pa.array(special)
+    found = arr.filter(mask)
+    plain = pc.if_else(
+        pc.match_substring_regex(found, FORMULA_PATTERN), pc.binary_join_element_wise("'", found, ""), found
+    )
+    to_quote = pc.match_substring_regex(plain, '[",\r\n]')
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(plain, '"', '""'), '"', "")
+    shown = pc.if_else(to_quote, quoted, plain)
+    return pc.replace_with_mask(arr, mask, shown), pc.any(to_quote).as_py() or False
 
 
 def _special_rows(arr: pa.Array) -> np.ndarray:
@@ -184,16 +217,36 @@ def _special_rows(arr: pa.Array) -> np.ndarray:
     if arr.buffers()[2] is None or offsets[-1] == offsets[0]:
         return np.zeros(len(arr), dtype=bool)
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[: offsets[-1]]
-    body = data[offsets[0] :]
-    hit = body == _QUOTE_BYTES[0]
-    for b in _QUOTE_BYTES[1:]:
-        hit |= body == b
+    hits = _positions_of(data[offsets[0] :], _QUOTE_BYTES)
     special = np.zeros(len(arr), dtype=bool)
-    special[np.searchsorted(offsets, np.flatnonzero(hit) + offsets[0], side="right") - 1] = True
+    special[np.searchsorted(offsets, hits + offsets[0], side="right") - 1] = True
     starts = offsets[:-1]
     filled = starts < offsets[1:]
     special[filled] |= np.isin(data[starts[filled]], _FORMULA_BYTES)
     return special
+
+
+_CHUNK = 1 << 18
+
+
+def _positions_of(body: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where any of the bytes `wanted` is in `body`, compared a quarter of a megabyte at a time
+    into two reused arrays: comparing the whole text at once made a new boolean array the size
+    of the column's text per byte looked for (21 MB for the national officials' names), and
+    filling fresh memory cost more than comparing (32 -> 8 ms)."""
+    hit = np.empty(min(len(body), _CHUNK), dtype=bool)
+    other = np.empty_like(hit)
+    found = []
+    for start in range(0, len(body), _CHUNK):
+        part = body[start : start + _CHUNK]
+        h, o = hit[: len(part)], other[: len(part)]
+        np.equal(part, wanted[0], out=h)
+        for b in wanted[1:]:
+            np.equal(part, b, out=o)
+            h |= o
+        if h.any():
+            found.append(np.flatnonzero(h) + start)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def manifest(ev: Evaluation, scenario: str | None = None) -> dict:
@@ -257,7 +310,7 @@ def write_outputs(
     m = manifest(ev, scenario)
     files: dict[str, bytes | pd.DataFrame] = {}
     for name, df in tables.items():
-        df = df[OUTPUT_COLUMNS[name]]
+        df = output_table(name, df)
         if fmt == "parquet":
             files[f"{name}.parquet"] = df
         else:

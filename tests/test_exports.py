@@ -444,3 +444,43 @@ def test_a_table_with_no_cell_to_quote_is_laid_out_by_arrow_with_the_same_bytes(
     assert _csv_bytes(with_comma) == _pandas_csv(with_comma)
     repeated = pd.DataFrame({"evidence": pd.array(['tỉ lệ "trễ", 12%', "=x", "ok"] * 50, dtype="str")})
     assert _csv_bytes(repeated) == _pandas_csv(repeated)
+
+
+@pytest.mark.parametrize(
+    "rates",
+    [
+        [0.0, 1 / 7, 1.0, 0.5, np.nan, 1e-7],  # every rate under 10: laid out at one width
+        [0.25, 12.5, 1 / 3],  # one at 10 or more: cast whole and fraction apart
+        [np.nan, np.nan],
+    ],
+)
+def test_late_rates_at_six_decimals_under_and_over_ten_read_as_the_pandas_writer(rates):
+    from scoring.export import _csv_bytes
+
+    df = pd.DataFrame({"late_rate": rates, "score": [r * 10 for r in rates]})
+    assert _csv_bytes(df) == _pandas_csv(df)
+
+
+@pytest.mark.parametrize(
+    "years",
+    [[2020] * 5, [2019, 2020, 2020], pd.array([2020, None, 2020], dtype="Int64"), [7]],
+)
+def test_a_year_column_of_one_value_or_several_reads_as_the_pandas_writer(years):
+    from scoring.export import _csv_bytes
+
+    df = pd.DataFrame({"year": years, "unit_id": ["U1"] * len(years)})
+    assert _csv_bytes(df) == _pandas_csv(df)
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 7, 1 << 18])
+def test_cells_to_quote_are_found_across_the_scans_pieces(chunk, monkeypatch):
+    # the quote, comma and line break scan reads the text a piece at a time: a cell to quote
+    # must be found at a piece's first byte, its last, and across two pieces
+    from scoring import export
+
+    monkeypatch.setattr(export, "_CHUNK", chunk)
+    names = ["Nguyễn Văn An", 'Lê "Bình"', "Trần, Cường", "Đặng Thu\nHà", "Hồ Xuân", ",", "ab\r\n", "=Lê"]
+    df = pd.DataFrame({"full_name": pd.array(names * 3, dtype="str")})
+    assert export._csv_bytes(df) == _pandas_csv(df)
+    plain = pd.DataFrame({"full_name": pd.array(["Nguyễn Văn An", "Hồ Xuân"] * 3, dtype="str")})
+    assert export._csv_bytes(plain) == _pandas_csv(plain)

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 from conftest import HT_2020, HTT, HTXS, SO, TB, make_dataset
 
@@ -29,7 +30,7 @@ from scoring.cli import main
 from scoring.export import write_outputs
 from scoring.scenario import Scenario, compare, run, write_scenario
 from scoring.workbook import INFO_SHEET, SHEETS, decisions_workbook, people_table, scenario_workbook
-from scoring.xlsx import MAX_CELL_CHARS, Column, Sheet, workbook_bytes
+from scoring.xlsx import MAX_CELL_CHARS, Column, Sheet, text_widths, workbook_bytes
 
 calamine = pytest.importorskip("python_calamine")
 TABLES = ("unit_ranking", "official_ratings", "removal_triggers", "party_org_classifications", "decisions")
@@ -380,6 +381,36 @@ def test_the_writer_keeps_texts_that_xml_or_excel_would_change():
     got = [r[0] for r in read_openpyxl(body)["T"][1:]]
     assert got == texts[:4] + ["x\ufffdy"]  # XML cannot hold \x0b: U+FFFD (the CSV keeps it)
     assert [r[0] for r in read_calamine(body)["T"][1:]] == got
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("a & b", "a & b"),
+        ("1 < 2", "1 < 2"),
+        ("2 > 1", "2 > 1"),
+        ("dòng\rmới", "dòng\rmới"),
+        ("mã_x0041_", "mã_x0041_"),
+        ("x\x01y", "x\ufffdy"),
+        ("x\ufffey", "x\ufffdy"),
+        ("ký hiệu \uff21", "ký hiệu \uff21"),  # a full-width letter: its first byte is 0xEF too
+    ],
+)
+def test_a_text_with_one_character_to_escape_among_plain_texts_reads_back(text, shown):
+    # each escape is made only when the texts hold its character: one such text must be enough
+    texts = ["Nguyễn Văn An", "SO_XD", text, "Sở Nội vụ"]
+    body = workbook_bytes([Sheet("T", [Column("Văn bản", texts)])])
+    want = [texts[0], texts[1], shown, texts[3]]
+    assert [r[0] for r in read_openpyxl(body)["T"][1:]] == want
+    assert [r[0] for r in read_calamine(body)["T"][1:]] == want
+
+
+def test_column_widths_count_capitals_wider_and_narrow_letters_narrower():
+    got = text_widths(pa.array(["I", "m", "M", "Á", "A\u0301", "a", "9", "", None], type=pa.string()))
+    # I is a capital (+0.4) and narrow (-0.44); M a capital and wide (+0.5); Á decomposed is one
+    # letter once composed; a digit is the unit
+    want = [1 + 0.4 - 0.44, 1.5, 1 + 0.4 + 0.5, 1.4, 1.4, 1 - 0.15, 1.0, 0.0, 0.0]
+    assert np.allclose(got, np.array(want) * 1.03)
 
 
 def test_a_text_longer_than_a_cell_is_cut_with_a_mark_and_a_notice():
