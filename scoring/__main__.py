@@ -1,5 +1,6 @@
 import sys
 
 from .cli import main
+from .console import exit_after
 
-sys.exit(main())
+exit_after(main(), sys.argv[1:])

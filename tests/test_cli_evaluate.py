@@ -439,3 +439,37 @@ def test_an_evaluate_run_does_not_build_the_index_parser_but_help_and_a_typo_lis
     code = "import sys, scoring.cli; scoring.cli.build_parser(['evaluate']); print('scipy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+EXIT_PROBE = """
+import atexit, sys
+from scoring.console import exit_after
+{before}
+atexit.register(lambda: print("exit handler", flush=True))
+class Teardown:
+    def __del__(self):
+        print("teardown")
+kept = Teardown()
+sys.stdout.write("summary, still buffered;")
+exit_after(3, {argv!r})
+"""
+
+
+def probe_exit(argv, before=""):
+    code = EXIT_PROBE.format(argv=argv, before=before)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8")
+
+
+def test_an_evaluate_ends_without_the_teardown_once_its_output_is_flushed():
+    """docs/speed.md: the exit handlers run and the streams are flushed; freeing objects is skipped."""
+    for command in ("evaluate", "whatif"):
+        ended = probe_exit([command, "DATA"])
+        assert ended.returncode == 3
+        assert ended.stdout == "summary, still buffered;exit handler\n"
+
+
+def test_other_commands_and_a_ledger_run_end_with_the_usual_teardown():
+    """A DuckDB connection's finaliser removes its spill files: with duckdb loaded, Python ends as usual."""
+    for ended in (probe_exit(["sample", "DIR"]), probe_exit([]), probe_exit(["evaluate"], "import duckdb")):
+        assert ended.returncode == 3
+        assert ended.stdout == "summary, still buffered;exit handler\nteardown\n"
