@@ -75,6 +75,9 @@ def test_an_unknown_label_is_reported_at_its_row_counted_from_1(tmp_path):
     (p,) = exc.value.problems
     assert (p.where, p.row, p.column, p.value) == ("officials.parquet", 3, "proposed_rating", "Xuất sắc lắm")
     assert p.expected.startswith("nhãn không được chấp nhận; cần một trong:")
+    # each scale with the years it is in force, as a reader writes them
+    assert "[Nghị định 56/2015/NĐ-CP, từ 2015 đến 2019]" in p.expected
+    assert "[Nghị định 90/2020/NĐ-CP, sửa đổi bởi Nghị định 48/2023/NĐ-CP, từ 2023]" in p.expected
 
 
 def test_a_blank_proposal_of_the_evaluated_year_is_refused(tmp_path):

@@ -381,12 +381,9 @@ def _accepted_text(fam, kind) -> str:
     for era in fam.eras:
         span = ""
         if era.valid_from or era.valid_to:
-            span = (
-                f" [{era.source}, "
-                + (f"từ {era.valid_from}" if era.valid_from else "")
-                + (f"đến {era.valid_to}" if era.valid_to else "")
-                + "]"
-            )
+            bounds = [f"từ {era.valid_from}"] if era.valid_from else []
+            bounds += [f"đến {era.valid_to}"] if era.valid_to else []
+            span = f" [{era.source}, {' '.join(bounds)}]"
         parts.append(" / ".join(era.labels) + span)
     return "; ".join(parts) + " (hoặc chữ viết tắt thông dụng)"
 
