@@ -288,7 +288,6 @@ def scales(args, data: Datasets) -> str:
 
 
 def _child_scale(name: str, folder: str, runs: int) -> dict:
-    import resource
 
     import scoring
     from scoring.sample import SAMPLE_LATEST_YEAR, sample_path
@@ -301,7 +300,9 @@ def _child_scale(name: str, folder: str, runs: int) -> dict:
     ev_s, base = median_time(lambda: scoring.evaluate(recs, year, crit), runs)
     alt = crit.with_overrides({"unit_late_threshold_percent": 12})
     wi_s, _ = median_time(lambda: compare(base, scoring.evaluate(recs, year, alt)), runs)
-    peak = _own_peak_mib() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from ledger_bench import peak_mib
+
+    peak = peak_mib()
     return {"scale": name, "load_s": load, "evaluate_s": ev_s, "whatif_s": wi_s, "peak_mib": peak}
 
 
@@ -317,18 +318,6 @@ def csv_writer(args, data: Datasets) -> str:
     wall, out = median_time(lambda: [_csv_bytes(df) for df in tables.values()], args.runs)
     size = sum(len(b) for b in out) / 2**20
     return f"CSV writer (national output tables, {size:.0f} MiB)\n  {wall:.2f} s wall, {CPU_SECONDS[-1]:.2f} s CPU"
-
-
-def _own_peak_mib() -> float | None:
-    """This process's peak memory since exec (ru_maxrss would carry the parent's from the fork)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
 
 
 def kills(args, data: Datasets) -> str:

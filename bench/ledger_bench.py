@@ -44,7 +44,7 @@ TARGETS = {
 }
 
 
-def _peak_mib() -> float:
+def peak_mib() -> float:
     """This process's peak memory since exec (ru_maxrss would carry a parent's from the fork)."""
     try:
         with open("/proc/self/status", encoding="ascii") as f:
@@ -87,7 +87,7 @@ def child_bare(folder: str) -> dict:
         "bare_s": time.perf_counter() - t,
         "bare_cpu_s": _cpu_s() - c,
         "rows": rows,
-        "peak_mib": _peak_mib(),
+        "peak_mib": peak_mib(),
     }
 
 
@@ -117,7 +117,7 @@ def child_ledger(folder: str, name: str) -> dict:
         "officials": 0 if run.official_counts is None else int((run.official_counts["year"] == 2020).sum()),
         "violations": int(len(run.violations)),
         "settings": engine.settings(ledger.con),
-        "peak_mib": _peak_mib(),
+        "peak_mib": peak_mib(),
     }
 
 
