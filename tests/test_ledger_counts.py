@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 from ledger_helpers import ledger_folder, official_counts, run_ledger, unit_counts, write_csv
 
@@ -196,6 +198,25 @@ def test_a_step_not_done_is_judged_when_the_dossier_was_resolved(tmp_path):
     assert official_counts(run_ledger(data)) == {"O1": (1, 1)}
 
 
+def test_an_official_with_two_steps_of_one_dossier_counts_it_once_and_late_if_either_was(tmp_path):
+    data = ledger_folder(
+        tmp_path,
+        [
+            ("D1", "U1", "2020-03-01", "2020-03-10", "2020-03-09", ""),
+            ("D2", "U1", "2020-03-01", "2020-03-10", "2020-03-09", ""),
+        ],
+        steps=[
+            ("D1", "1", "O1", "2020-03-01 08:00", "2020-03-03 17:00", "2020-03-03 17:00:00"),
+            ("D1", "3", "O1", "2020-03-05 08:00", "2020-03-06 17:00", "2020-03-06 17:00:01"),  # a second late
+            ("D2", "1", "O1", "2020-03-01 08:00", "2020-03-03 17:00", "2020-03-03 16:00"),
+            ("D2", "2", "O1", "2020-03-04 08:00", "2020-03-05 17:00", "2020-03-05 16:00"),
+            ("D2", "3", "O2", "2020-03-06 08:00", "2020-03-07 17:00", "2020-03-07 16:00"),
+        ],
+    )
+    assert official_counts(run_ledger(data)) == {"O1": (2, 1), "O2": (1, 0)}
+    assert official_counts(run_ledger(data, ledger_on_time_granularity="day")) == {"O1": (2, 0), "O2": (1, 0)}
+
+
 # -- partitions add up --------------------------------------------------------------------------
 
 
@@ -273,4 +294,5 @@ def test_a_partitioned_parquet_ledger_is_found_read_and_hashed(tmp_path):
     run = run_ledger(data)
     assert unit_counts(run) == {"U1": (1, 0), "U2": (1, 1)}
     scoring.evaluate(recs, 2020)
-    assert "dossiers/year=2020/part-0.parquet" in recs.input_sha256
+    with open(part / "part-0.parquet", "rb") as f:  # hashed on a thread while DuckDB reads it
+        assert recs.input_sha256["dossiers/year=2020/part-0.parquet"] == hashlib.sha256(f.read()).hexdigest()

@@ -235,3 +235,52 @@ def test_a_streamed_ledger_joins_the_reschedulings_of_dossiers_on_time_or_left_o
     d3, d5 = streamed.overdue(2020, Readings()).itertuples()
     assert (d3.dossier_id, d3.no_apology, d3.new_due_missed) == ("D3", True, True)
     assert (d5.dossier_id, d5.kind, d5.not_rescheduled) == ("D5", "pending_overdue", True)
+
+
+def test_the_per_official_counts_sorted_in_numpy_equal_the_sql_aggregate_under_every_reading(
+    folder, monkeypatch
+):
+    # official_counts.sql is the definition; under attribution 'step', with the dossiers in
+    # memory, core.py counts by sorting official_steps.sql's packed numbers instead (the
+    # synthetic ledger has officials doing two steps of one dossier, pending dossiers counted
+    # in several years, and steps late by a second)
+    from scoring.ledger import Ledger, Readings
+
+    ledger = Ledger.open(scoring.load_records(folder))
+    sorted_calls = []
+    real = Ledger._official_counts_sorted
+    monkeypatch.setattr(
+        Ledger, "_official_counts_sorted", lambda self, *a: sorted_calls.append(a) or real(self, *a)
+    )
+    readings = [
+        Readings(),
+        Readings(year_by="due"),
+        Readings(with_pending=True),
+        Readings(year_by="due", with_pending=True),
+        Readings(granularity="day"),
+        Readings(cure=True),
+    ]
+    by_sorting = [ledger.official_counts(r) for r in readings]
+    assert len(sorted_calls) == len(readings)
+    pairs = ledger.con.execute(
+        "SELECT count(*) FROM (SELECT did, oid FROM steps WHERE oid IS NOT NULL GROUP BY ALL HAVING count(*) > 1)"
+    ).fetchone()[0]
+    assert pairs > 0  # the case the sort must fold: one official, two steps, one dossier
+    ledger._cache.clear()
+    monkeypatch.setattr(Ledger, "SORTED_STEPS_MAX", -1)  # every count through the SQL file
+    by_sql = [ledger.official_counts(r) for r in readings]
+    assert len(sorted_calls) == len(readings)
+    for r, a, b in zip(readings, by_sorting, by_sql, strict=True):
+        assert len(a) > 100 and a.equals(b), r
+
+
+def test_the_per_official_counts_are_sorted_only_when_the_numbers_fit(folder):
+    from scoring.ledger import Ledger, Readings
+
+    ledger = Ledger.open(scoring.load_records(folder))
+    shifts = ledger._packing(Readings(), None)
+    assert shifts is not None
+    oid_shift, year_shift, oid_bits = shifts
+    assert year_shift == oid_shift + oid_bits and year_shift + 7 <= 63
+    assert ledger._packing(Readings(attribution="last_step"), None) is None  # one step per dossier: SQL
+    assert ledger._packing(Readings(), 2200) is None  # a year beyond 7 bits

@@ -26,6 +26,7 @@ from .load import (
     check,
     dossiers_mode,
     find_sources,
+    hash_in_background,
     kept_in_memory,
     partition_folders,
     register,
@@ -114,6 +115,7 @@ class Ledger:
             known[key] = np.arange(1, len(known) + 1, dtype=np.int32)
             con.register(f"{table}_frame", known)
             con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {table}_frame")
+        digests = hash_in_background(records, sources)  # while DuckDB reads the files
         limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
         kept = kept_in_memory(sources, _bytes(limit))
         mode = dossiers_mode(sources, kept)
@@ -124,7 +126,7 @@ class Ledger:
             where_order = {s.where: order[t] for t, s in sources.items()}
             problems.sort(key=lambda p: (where_order.get(p.where, 0), p.where, p.row is None, p.row or 0))
             raise ValidationError(problems)
-        add_hashes(records, sources)
+        add_hashes(records, sources, digests)
         con.execute(engine.sql_text("open"))
         return cls(
             con,
@@ -182,7 +184,78 @@ class Ledger:
         """Per (year, official): handled, late; None when the ledger has no steps."""
         if not self.has_steps:
             return None
+        key = ("official_counts", readings, last_year, ())
+        if key not in self._cache:
+            packed = self._packing(readings, last_year)
+            if packed is not None:
+                self._cache[key] = self._official_counts_sorted(readings, last_year, packed)
         return _sorted(self._query("official_counts", readings, last_year), ["year", "official_id"])
+
+    # Step rows sorted in NumPy at most this many (8 bytes each, about three times that while
+    # sorting); beyond, official_counts.sql's aggregate, which DuckDB can spill to disk.
+    SORTED_STEPS_MAX = 50_000_000
+
+    def _packing(self, readings: Readings, last_year: int | None) -> tuple[int, int, int] | None:
+        """(oid_shift, year_shift, oid_bits) for official_steps.sql, or None to run the SQL aggregate.
+
+        Only under attribution 'step', with the dossiers in memory (`did` bounded by the compact
+        table), at most SORTED_STEPS_MAX steps, and when a year (7 bits), an official, a dossier
+        and the late bit fit in 63 bits.
+        """
+        if readings.attribution != "step" or self.mode != "memory":
+            return None
+        if self.sources["dossier_steps"].rows > self.SORTED_STEPS_MAX:
+            return None
+        year = last_year if last_year is not None else self.last_year
+        if year is not None and not 1990 <= int(year) < 1990 + 128:
+            return None
+        max_did, officials = self.con.execute(
+            "SELECT (SELECT coalesce(max(did), 0) FROM dossiers), (SELECT count(*) FROM known_officials)"
+        ).fetchone()
+        did_bits, oid_bits = int(max_did).bit_length(), int(officials).bit_length()
+        if 7 + oid_bits + did_bits + 1 > 63:
+            return None
+        return did_bits + 1, did_bits + 1 + oid_bits, oid_bits
+
+    def _official_counts_sorted(
+        self, readings: Readings, last_year: int | None, packing: tuple[int, int, int]
+    ) -> pd.DataFrame:
+        """official_counts.sql under attribution 'step', by sorting official_steps.sql's numbers.
+
+        Each (year, official, dossier) is a run of equal numbers but for the late bit: its last
+        row is late when any is (bool_or). Each (year, official) is a run of those. The counts
+        are those of the SQL aggregate (tests/test_ledger_counts.py compares them).
+        """
+        oid_shift, year_shift, oid_bits = packing
+        self._prepare(readings, last_year, oid_shift=oid_shift, year_shift=year_shift)
+        k = self.con.execute(engine.sql_text("official_steps")).fetchnumpy()["k"]
+        k = np.asarray(k, dtype=np.int64)
+        k.sort()
+        last = np.ones(len(k), dtype=bool)
+        # neighbours of one (year, official, dossier) differ at most in the late bit
+        np.greater(np.bitwise_xor(k[1:], k[:-1]), 1, out=last[:-1])
+        k = k[last]
+        who = k >> oid_shift  # (year, official)
+        start = np.ones(len(who), dtype=bool)
+        np.not_equal(who[1:], who[:-1], out=start[1:])
+        first = np.flatnonzero(start)
+        who = who[first]
+        counted = pd.DataFrame(
+            {
+                "year": ((who >> (year_shift - oid_shift)) + 1990).astype(np.int32),
+                "oid": (who & ((1 << oid_bits) - 1)).astype(np.int32),
+                "handled": np.diff(np.append(first, len(k))).astype(np.int64),
+                "late": np.add.reduceat(k & 1, first).astype(np.int64) if len(k) else np.zeros(0, np.int64),
+            }
+        )
+        self.con.register("official_counts_sorted", counted)
+        try:
+            return self.con.execute(
+                "SELECT c.year, o.official_id, c.handled, c.late "
+                "FROM official_counts_sorted c JOIN known_officials o USING (oid)"
+            ).df()
+        finally:
+            self.con.unregister("official_counts_sorted")
 
     def overdue(self, year: int, readings: Readings) -> pd.DataFrame:
         """The II.2 check of every overdue dossier of `year` (one row each)."""

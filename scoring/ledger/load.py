@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -531,23 +532,57 @@ def _duplicates(con, table: str, src: LedgerSource) -> list[Problem]:
     return out
 
 
-def add_hashes(records: Records, sources: dict[str, LedgerSource]) -> None:
-    """The SHA-256 of each file of a partitioned folder, in the records' inputs (the manifest)."""
-    added = False
+def _unhashed(records: Records, sources: dict[str, LedgerSource]) -> dict[str, Path]:
+    """The files of partitioned folders whose SHA-256 the records do not hold yet, by manifest key."""
     root = Path(records.origin)
+    out: dict[str, Path] = {}
     for src in sources.values():
         if src.frame is not None or src.where.endswith(".parquet"):
             continue  # files load_records found are hashed already
         for path in src.files:
             key = path.relative_to(root).as_posix()
             if key not in records.input_sha256:
-                with open(path, "rb") as f:
-                    records.input_sha256[key] = hashlib.file_digest(f, "sha256").hexdigest()
-                added = True
-    if added:
-        ordered = dict(sorted(records.input_sha256.items()))
-        records.input_sha256.clear()
-        records.input_sha256.update(ordered)
+                out[key] = path
+    return out
+
+
+def _digests(files: dict[str, Path]) -> dict[str, str]:
+    out = {}
+    for key, path in files.items():
+        with open(path, "rb") as f:
+            out[key] = hashlib.file_digest(f, "sha256").hexdigest()
+    return out
+
+
+def hash_in_background(records: Records, sources: dict[str, LedgerSource]) -> Future | None:
+    """The SHA-256 of the files `add_hashes` will need, computed on a thread of its own.
+
+    hashlib releases the GIL, so the files are hashed while DuckDB reads them on the other
+    cores (opening a province-year's ledger reads its dossiers on one thread: 0.07 s saved).
+    """
+    files = _unhashed(records, sources)
+    if not files:
+        return None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-sha256")
+    try:
+        return pool.submit(_digests, files)
+    finally:
+        pool.shutdown(wait=False)  # the task runs on; the thread ends with it
+
+
+def add_hashes(records: Records, sources: dict[str, LedgerSource], digests: Future | None = None) -> None:
+    """The SHA-256 of each file of a partitioned folder, in the records' inputs (the manifest).
+
+    `digests`: `hash_in_background`'s result for the same records and sources, if started.
+    """
+    files = _unhashed(records, sources)
+    if not files:
+        return
+    got = digests.result() if digests is not None else {}
+    records.input_sha256.update({k: got[k] if k in got else _digests({k: p})[k] for k, p in files.items()})
+    ordered = dict(sorted(records.input_sha256.items()))
+    records.input_sha256.clear()
+    records.input_sha256.update(ordered)
 
 
 def raise_if(problems: list[Problem]) -> None:
