@@ -352,7 +352,7 @@ def ledger(args, data: Datasets) -> str:
     """The dossier ledger to counts (bench/ledger_bench.py: each scale generated, measured, deleted)."""
     import ledger_bench
 
-    return ledger_bench.report(args.ledger_scales)
+    return ledger_bench.report(args.ledger_scales, runs=args.runs)
 
 
 SECTIONS = {
