@@ -12,6 +12,7 @@ fresh subprocess, so its peak memory (max RSS) is its own:
   hashing its files for the manifest, checking every row: times, references, duplicate keys),
   the year's counts per unit (and per official when there are steps), the II.2 check per
   overdue dossier, the reconciliation. Loading the six small tables is timed apart.
+Each side's imports (pyarrow; scoring, pandas and DuckDB) happen before its clock starts.
 
 Targets: province (1,000,000 dossiers, 3,000,000 steps) < 5 s, ≤ 4× the bare read, ≤ 2 GB;
 national-year 100,000,000 dossiers (unit counts, no steps) < 3 min within 4 GB;
@@ -93,6 +94,8 @@ def child_bare(folder: str) -> dict:
 
 
 def child_ledger(folder: str, name: str) -> dict:
+    import duckdb  # noqa: F401  (imported before the clock, as the bare read imports pyarrow)
+
     import scoring
     from scoring.ledger import EngineConfig, derive, engine, open_ledger
 
