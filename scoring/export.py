@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from pathlib import Path
 
@@ -51,10 +52,8 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
         s = df[c]
         if s.dtype == bool:
             out[c] = np.where(s.to_numpy(), "true", "false")
-        elif c == "score":
-            out[c] = [("" if pd.isna(v) else f"{v:.2f}") for v in s]
-        elif c == "late_rate":
-            out[c] = [("" if pd.isna(v) else f"{v:.6f}") for v in s]
+        elif c in ("score", "late_rate"):
+            out[c] = _arrow_text(s, c)[0].to_pylist()  # one rounding for every dialect
         elif s.dtype.kind in "iu" or str(s.dtype) == "Int64":
             out[c] = s.astype("Int64").astype(str).replace("<NA>", "")
         else:
@@ -129,7 +128,7 @@ def _arrow_text(s: pd.Series, name: str) -> tuple[pa.Array, bool]:
         decimals = 2 if name == "score" else 6
         v = s.to_numpy(dtype=np.float64, na_value=np.nan)
         ok = ~np.isnan(v)
-        scaled = np.rint(np.where(ok, v, 0) * 10**decimals).astype(np.int64)
+        scaled = half_up_scaled(np.where(ok, v, 0.0), decimals)
         text = _one_digit_decimals(scaled, decimals)
         if text is None:
             whole = pc.cast(pa.array(scaled // 10**decimals), pa.string())
@@ -160,6 +159,25 @@ def _arrow_text(s: pd.Series, name: str) -> tuple[pa.Array, bool]:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return _guarded(arr.cast(pa.string()))
+
+
+def half_up_scaled(v: np.ndarray, decimals: int) -> np.ndarray:
+    """`v` × 10^decimals as integers, rounded half up on each value at 15 significant digits:
+    the number a spreadsheet shows, rounded as SPEC §2 rounds scores (84.995 -> 85.00).
+
+    A late rate of 1/400,000 is the double 2.50000000000000010e-06, 7/400,000 the double
+    1.74999999999999997e-05: both exact halves at the 7th decimal, which must print 0.000003
+    and 0.000018 — in both CSV dialects, whatever side of the half their binary value fell on
+    (rounding the binary product half to even gave 0.000002 in one dialect and 0.000003 in the
+    other). Only the cells within 10^-6 of a half, where the product's own rounding could
+    decide, are rounded again in decimal; the rest is one vectorised floor.
+    """
+    scaled = v * 10.0**decimals
+    out = np.floor(scaled + 0.5)
+    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6):
+        exact = Decimal(f"{v[i]:.15g}").scaleb(decimals)
+        out[i] = float(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return out.astype(np.int64)
 
 
 def _one_digit_decimals(scaled: np.ndarray, decimals: int) -> pa.Array | None:

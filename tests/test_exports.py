@@ -484,3 +484,54 @@ def test_cells_to_quote_are_found_across_the_scans_pieces(chunk, monkeypatch):
     assert export._csv_bytes(df) == _pandas_csv(df)
     plain = pd.DataFrame({"full_name": pd.array(["Nguyễn Văn An", "Hồ Xuân"] * 3, dtype="str")})
     assert export._csv_bytes(plain) == _pandas_csv(plain)
+
+
+# (late, handled): late rates that are exact halves at the 7th decimal, on either side of the
+# half in binary (1/400,000 is stored a little above 0.0000025, 7/400,000 a little below
+# 0.0000175, 1/128 exactly on it), and their neighbours just under and over
+HALVES = [(1, 400_000), (7, 400_000), (1, 128), (5, 128), (3, 640), (1, 8_000_000)]
+NEIGHBOURS = [(2_499, 1_000_000_000), (2_501, 1_000_000_000), (1, 3), (2, 3), (1, 10), (0, 7), (7, 7)]
+
+
+def _half_up(late: int, handled: int, decimals: int = 6) -> str:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return str(
+        (Decimal(late) / Decimal(handled)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    )
+
+
+@pytest.mark.parametrize("pairs", [HALVES, NEIGHBOURS, HALVES + NEIGHBOURS + [(None, None)]])
+def test_late_rates_round_half_up_at_six_decimals_alike_in_both_csv_dialects(pairs):
+    # SPEC §3 keeps 6 decimals; a half at the 7th rounds up, as scores do (SPEC §2) and as the
+    # evidence's percentages do, whichever side of the half the binary value fell on: the
+    # standard and the vn CSV used to differ there (0.000002 against 0,000003 for 1/400,000)
+    from scoring.export import _csv_bytes, _csv_bytes_vn
+
+    rates = [np.nan if late is None else late / handled for late, handled in pairs]
+    expected = ["" if late is None else _half_up(late, handled) for late, handled in pairs]
+    df = pd.DataFrame({"unit_id": [f"U{i}" for i in range(len(rates))], "late_rate": rates})
+    standard = [line.split(",")[1] for line in _csv_bytes(df).decode("utf-8-sig").split("\r\n")[1:-1]]
+    vn = [line.split(";")[1] for line in _csv_bytes_vn(df).decode("utf-8-sig").split("\r\n")[1:-1]]
+    assert standard == expected
+    assert vn == [e.replace(".", ",") for e in expected]
+
+
+def test_a_score_at_a_half_cent_rounds_up_in_both_csv_dialects():
+    # the engine rounds scores before they get here; a half that reached the writer would print
+    # as SPEC §2 says (84.995 -> 85.00, never the binary float's 84.99) in either dialect
+    from scoring.export import _csv_bytes, _csv_bytes_vn
+
+    df = pd.DataFrame({"score": [84.995, 84.994, 0.005, 2.675, 1.125, 100.0]})
+    expected = ["85.00", "84.99", "0.01", "2.68", "1.13", "100.00"]
+    assert _csv_bytes(df).decode("utf-8-sig").split("\r\n")[1:-1] == expected
+    assert _csv_bytes_vn(df).decode("utf-8-sig").split("\r\n")[1:-1] == [
+        e.replace(".", ",") for e in expected
+    ]
+
+
+def test_the_ledger_command_writes_compliance_shares_rounded_like_late_rates():
+    from scoring.ledger.command import _printable
+
+    df = pd.DataFrame({"compliance_rate": [1 / 128, 1 / 400_000, np.nan, 2 / 3]})
+    assert _printable(df)["compliance_rate"].tolist() == ["0.007813", "0.000003", "", "0.666667"]

@@ -98,11 +98,17 @@ def run(args, overrides: dict[str, str]) -> int:
 
 
 def _printable(df: pd.DataFrame) -> pd.DataFrame:
-    """Shares as text with 6 decimals (as late_rate is written), counts as integers."""
+    """Shares as text with 6 decimals, rounded as late_rate is written (export.half_up_scaled),
+    counts as integers."""
+    from ..export import half_up_scaled
+
     out = df.copy()
     if "compliance_rate" in out:
         v = out["compliance_rate"].to_numpy(dtype=np.float64, na_value=np.nan)
-        out["compliance_rate"] = [("" if np.isnan(x) else f"{x:.6f}") for x in v]
+        scaled = half_up_scaled(np.where(np.isnan(v), 0.0, v), 6)
+        out["compliance_rate"] = [
+            "" if np.isnan(x) else f"{n // 10**6}.{n % 10**6:06d}" for x, n in zip(v, scaled, strict=True)
+        ]
     return out
 
 
