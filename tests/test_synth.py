@@ -377,7 +377,9 @@ def read_back(paths, fmt: str) -> dict[str, pd.DataFrame]:
             p.stem: pd.read_csv(p, encoding="utf-8", dtype=string_columns, keep_default_na=False)
             for p in paths
         }
-    return pd.read_excel(paths[0], sheet_name=None, dtype=string_columns, keep_default_na=False)
+    return pd.read_excel(
+        paths[0], sheet_name=None, engine="openpyxl", dtype=string_columns, keep_default_na=False
+    )
 
 
 def comparable(df: pd.DataFrame) -> pd.DataFrame:
