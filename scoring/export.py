@@ -125,16 +125,7 @@ def _arrow_text(s: pd.Series, name: str) -> tuple[pa.Array, bool]:
     if s.dtype == bool:
         return pc.if_else(pa.array(s.to_numpy()), "true", "false"), False
     if name in ("score", "late_rate"):
-        decimals = 2 if name == "score" else 6
-        v = s.to_numpy(dtype=np.float64, na_value=np.nan)
-        ok = ~np.isnan(v)
-        scaled = half_up_scaled(np.where(ok, v, 0.0), decimals)
-        text = _one_digit_decimals(scaled, decimals)
-        if text is None:
-            whole = pc.cast(pa.array(scaled // 10**decimals), pa.string())
-            frac = pc.utf8_lpad(pc.cast(pa.array(scaled % 10**decimals), pa.string()), decimals, "0")
-            text = pc.binary_join_element_wise(whole, frac, ".")
-        return (text if ok.all() else pc.if_else(pa.array(ok), text, "")), False
+        return fixed_text(s, 2 if name == "score" else 6), False
     if s.dtype.kind in "iu" or str(s.dtype) == "Int64":
         ints = s.astype("Int64")
         values = ints.to_numpy(dtype=np.int64, na_value=0)
@@ -159,6 +150,20 @@ def _arrow_text(s: pd.Series, name: str) -> tuple[pa.Array, bool]:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return _guarded(arr.cast(pa.string()))
+
+
+def fixed_text(s: pd.Series, decimals: int) -> pa.Array:
+    """Numbers as text with `decimals` decimals and a point, rounded by `half_up_scaled`; a
+    missing one as ''. Scores, late rates and every share written beside them."""
+    v = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    ok = ~np.isnan(v)
+    scaled = half_up_scaled(np.where(ok, v, 0.0), decimals)
+    text = _one_digit_decimals(scaled, decimals)
+    if text is None:
+        whole = pc.cast(pa.array(scaled // 10**decimals), pa.string())
+        frac = pc.utf8_lpad(pc.cast(pa.array(scaled % 10**decimals), pa.string()), decimals, "0")
+        text = pc.binary_join_element_wise(whole, frac, ".")
+    return text if ok.all() else pc.if_else(pa.array(ok), text, "")
 
 
 def half_up_scaled(v: np.ndarray, decimals: int) -> np.ndarray:

@@ -18,7 +18,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .. import __version__
@@ -98,17 +97,12 @@ def run(args, overrides: dict[str, str]) -> int:
 
 
 def _printable(df: pd.DataFrame) -> pd.DataFrame:
-    """Shares as text with 6 decimals, rounded as late_rate is written (export.half_up_scaled),
-    counts as integers."""
-    from ..export import half_up_scaled
+    """Shares as text with 6 decimals, rounded as late_rate is written, counts as integers."""
+    from ..export import fixed_text
 
     out = df.copy()
     if "compliance_rate" in out:
-        v = out["compliance_rate"].to_numpy(dtype=np.float64, na_value=np.nan)
-        scaled = half_up_scaled(np.where(np.isnan(v), 0.0, v), 6)
-        out["compliance_rate"] = [
-            "" if np.isnan(x) else f"{n // 10**6}.{n % 10**6:06d}" for x, n in zip(v, scaled, strict=True)
-        ]
+        out["compliance_rate"] = fixed_text(out["compliance_rate"], 6).to_pylist()
     return out
 
 
